@@ -1,0 +1,26 @@
+// Module entry point. Context-aware: each worker thread that loads the addon gets its own instance data.
+#include "common.h"
+
+namespace pt {
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new InstanceData();
+  env.SetInstanceData<InstanceData>(data);
+  Napi::Function tensorCtor = TensorHandle::Define(env);
+  data->tensorCtor = Napi::Persistent(tensorCtor);
+  exports.Set("TensorHandle", tensorCtor);
+  RegisterCreate(env, exports);
+  RegisterMath(env, exports);
+  RegisterShape(env, exports);
+  RegisterNn(env, exports);
+  RegisterAutograd(env, exports);
+  RegisterOptim(env, exports);
+  RegisterRuntime(env, exports);
+  return exports;
+}
+
+}  // namespace pt
+
+static Napi::Object InitEngine(Napi::Env env, Napi::Object exports) { return pt::Init(env, exports); }
+
+NODE_API_MODULE(promptune_engine, InitEngine)
