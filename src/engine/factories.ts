@@ -1,0 +1,154 @@
+// Creating tensors from JS data and from shapes.
+import { type AnyTypedArray, type DType, type Device, dtypeOfArray } from './dtype.js';
+import { engineError } from './errors.js';
+import { native } from './native.js';
+import { type NestedArray, type Scalar, Tensor } from './tensor.js';
+
+/** Options shared by the factories. */
+export interface TensorOptions {
+  dtype?: DType;
+  device?: Device;
+  requiresGrad?: boolean;
+}
+
+function finish(t: Tensor, opts: TensorOptions): Tensor {
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function inferShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as NestedArray;
+  }
+  return shape;
+}
+
+/**
+ * Creates a tensor from a typed array (copied; give `shape`) or nested arrays (shape inferred).
+ * Numbers default to float32, booleans to bool, BigInt64Array to int64.
+ */
+export function tensor(data: AnyTypedArray | NestedArray, opts: TensorOptions & { shape?: number[] } = {}): Tensor {
+  if (ArrayBuffer.isView(data)) {
+    const dtype = opts.dtype ?? dtypeOfArray(data);
+    const shape = opts.shape ?? [data.length];
+    return finish(new Tensor(native.fromBuffer(data, shape, dtype, opts.device)), opts);
+  }
+  const shape = inferShape(data);
+  const values: (number | boolean)[] = Array.isArray(data) ? flatten(data) : [data];
+  const expected = shape.reduce((a, b) => a * b, 1);
+  if (values.length !== expected) {
+    throw engineError(
+      'tensor',
+      'ENGINE_SHAPE',
+      `nested arrays are ragged: shape [${shape.join(', ')}] needs ${expected} values, got ${values.length}`,
+    );
+  }
+  const isBool = typeof values[0] === 'boolean';
+  const dtype = opts.dtype ?? (isBool ? 'bool' : 'float32');
+  let t: Tensor;
+  if (dtype === 'int64') {
+    t = new Tensor(
+      native.fromBuffer(
+        BigInt64Array.from(values, (v) => BigInt(Math.trunc(Number(v)))),
+        shape,
+        'int64',
+        opts.device,
+      ),
+    );
+  } else if (dtype === 'bool' || dtype === 'uint8') {
+    t = new Tensor(native.fromBuffer(Uint8Array.from(values, Number), shape, dtype, opts.device));
+  } else if (dtype === 'int32') {
+    t = new Tensor(native.fromBuffer(Int32Array.from(values, Number), shape, dtype, opts.device));
+  } else if (dtype === 'float64') {
+    t = new Tensor(native.fromBuffer(Float64Array.from(values, Number), shape, dtype, opts.device));
+  } else {
+    const f = new Tensor(native.fromBuffer(Float32Array.from(values, Number), shape, 'float32', opts.device));
+    t = dtype === 'float32' ? f : f.to(dtype);
+    if (t !== f) f.dispose();
+  }
+  return finish(t, opts);
+}
+
+/** A 0-d tensor holding one value. */
+export function scalar(value: Scalar, opts: TensorOptions = {}): Tensor {
+  return finish(
+    new Tensor(native.full([], value, opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'), opts.device)),
+    opts,
+  );
+}
+
+export function full(shape: number[], value: Scalar, opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(native.full(shape, value, opts.dtype, opts.device)), opts);
+}
+
+export function zeros(shape: number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+export function ones(shape: number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+/** Uninitialised memory (fast; fill it before reading). */
+export function empty(shape: number[], opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(native.empty(shape, opts.dtype, opts.device)), opts);
+}
+
+/** Uniform samples in [0, 1) from the seeded generator. */
+export function rand(shape: number[], opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(native.rand(shape, opts.dtype, opts.device)), opts);
+}
+
+/** Standard normal samples from the seeded generator. */
+export function randn(shape: number[], opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(native.randn(shape, opts.dtype, opts.device)), opts);
+}
+
+/** Integers in [low, high) (int64 unless dtype says otherwise). */
+export function randint(low: number, high: number, shape: number[], opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(native.randint(low, high, shape, opts.dtype, opts.device)), opts);
+}
+
+/** start, start+step, ... < end; int64 unless dtype says otherwise. */
+export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  const [s, e] = end === undefined ? [0, start] : [start, end];
+  return finish(new Tensor(native.arange(s, e, step, opts.dtype, opts.device)), opts);
+}
+
+/** Concatenates along an existing dim. */
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  return new Tensor(
+    native.cat(
+      tensors.map((t) => t.handle),
+      dim,
+    ),
+  );
+}
+
+/** Stacks along a new dim. */
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  return new Tensor(
+    native.stack(
+      tensors.map((t) => t.handle),
+      dim,
+    ),
+  );
+}
+
+/** Elementwise choice: cond ? a : b (scalars broadcast). */
+export function where(cond: Tensor, a: Tensor | Scalar, b: Tensor | Scalar): Tensor {
+  return new Tensor(native.where(cond.handle, a instanceof Tensor ? a.handle : a, b instanceof Tensor ? b.handle : b));
+}
+
+function flatten(data: NestedArray[]): (number | boolean)[] {
+  const out: (number | boolean)[] = [];
+  const walk = (v: NestedArray): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else out.push(v);
+  };
+  for (const v of data) walk(v);
+  return out;
+}

@@ -1,0 +1,70 @@
+// Building blocks with PyTorch's parameter names and default initialisation.
+import { empty, ones, zeros } from '../factories.js';
+import * as F from '../functional.js';
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
+
+/** y = x Wᵀ + b with W [out, in]; initialised like torch.nn.Linear (uniform ±1/√in). */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | undefined;
+
+  constructor(inFeatures: number, outFeatures: number, opts: { bias?: boolean } = {}) {
+    super();
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = this.param('weight', empty([outFeatures, inFeatures]).uniform_(-bound, bound));
+    this.bias = opts.bias === false ? undefined : this.param('bias', empty([outFeatures]).uniform_(-bound, bound));
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.linear(x, this.weight, this.bias);
+  }
+}
+
+/** A lookup table [num, dim], initialised N(0, 1) like torch.nn.Embedding. */
+export class Embedding extends Module {
+  readonly weight: Tensor;
+
+  constructor(
+    num: number,
+    dim: number,
+    readonly paddingIdx?: number,
+  ) {
+    super();
+    this.weight = this.param('weight', empty([num, dim]).normal_(0, 1));
+  }
+
+  forward(ids: Tensor): Tensor {
+    return F.embedding(ids, this.weight, this.paddingIdx);
+  }
+}
+
+/** Layer normalisation over the last dim, with weight (ones) and bias (zeros). */
+export class LayerNorm extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor;
+
+  constructor(
+    readonly dim: number,
+    readonly eps = 1e-5,
+  ) {
+    super();
+    this.weight = this.param('weight', ones([dim]));
+    this.bias = this.param('bias', zeros([dim]));
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.layerNorm(x, [this.dim], this.weight, this.bias, this.eps);
+  }
+}
+
+/** Dropout that is active only in training mode. */
+export class Dropout extends Module {
+  constructor(readonly p: number) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training);
+  }
+}

@@ -1,0 +1,41 @@
+// Process-wide engine settings: seeds, threads, build information and memory counters.
+import { native } from './native.js';
+
+/** Seeds every random generator of the engine (same seed → same random tensors and dropout masks). */
+export function manualSeed(seed: number): void {
+  native.manualSeed(seed);
+}
+
+/** Sets the intra-op thread count for this thread's engine work. */
+export function setNumThreads(n: number): void {
+  native.setNumThreads(n);
+}
+
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+/** Which libtorch, BLAS and parallel backend this process runs on. */
+export interface EngineInfo {
+  torchVersion: string;
+  blas: string;
+  cuda: boolean;
+  threads: number;
+  parallel: string;
+  config: string;
+}
+
+export function engineInfo(): EngineInfo {
+  const i = native.info();
+  return { ...i, threads: native.getNumThreads() };
+}
+
+/** Whether a CUDA device can be used by this build. */
+export function cudaAvailable(): boolean {
+  return native.info().cuda;
+}
+
+/** Live native tensors and C-heap bytes in use: what a leak test watches. */
+export function memoryStats(): { liveTensors: number; nativeHeapBytes: number } {
+  return { liveTensors: native.liveTensors(), nativeHeapBytes: native.nativeHeapBytes() };
+}

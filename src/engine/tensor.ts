@@ -1,0 +1,515 @@
+// The Tensor class: a thin, typed face over one native handle, with PyTorch's method names in camelCase.
+import { type DType, type Device, type TypedArrayFor, bfloat16ToNumber, halfToNumber, viewAs } from './dtype.js';
+import { engineError } from './errors.js';
+import { type NativeTensor, native } from './native.js';
+import { track } from './scope.js';
+
+/** A JS number or boolean used where PyTorch accepts a Python scalar. */
+export type Scalar = number | boolean;
+
+/** Nested arrays of numbers/booleans, as returned by tolist(). */
+export type NestedArray = number | boolean | NestedArray[];
+
+/** Values and indices, as returned by max/min over a dim and topk. */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+const h = (t: Tensor | Scalar): NativeTensor | Scalar => (t instanceof Tensor ? t.handle : t);
+
+/** An n-dimensional array in native memory, optionally tracked by autograd. */
+export class Tensor {
+  #h: NativeTensor | null;
+  #shape: number[] | undefined;
+  /** Set by keep(): no tidy() scope will dispose this tensor. */
+  kept = false;
+
+  /** Wraps a native handle; library code only (use the factories in `factories.ts`). */
+  constructor(handle: NativeTensor) {
+    this.#h = handle;
+    track(this);
+  }
+
+  /** The native handle; throws a typed error after dispose(). */
+  get handle(): NativeTensor {
+    if (this.#h === null) throw engineError('tensor', 'ENGINE_DISPOSED', 'tensor used after dispose()');
+    return this.#h;
+  }
+
+  /** Releases the native memory now (idempotent). */
+  dispose(): void {
+    if (this.#h !== null) {
+      this.#h.dispose();
+      this.#h = null;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Whether dispose() was called. */
+  get isDisposed(): boolean {
+    return this.#h === null;
+  }
+
+  /** Sizes per dimension. */
+  get shape(): readonly number[] {
+    if (this.#shape === undefined) this.#shape = this.handle.shape();
+    return this.#shape;
+  }
+
+  /** Element strides per dimension (in elements, as PyTorch). */
+  get strides(): number[] {
+    return this.handle.strides();
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Total number of elements. */
+  get numel(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+
+  /** Size of one dimension (negative counts from the end). */
+  size(dim: number): number {
+    const s = this.shape;
+    const d = dim < 0 ? s.length + dim : dim;
+    const v = s[d];
+    if (v === undefined) throw engineError('size', 'ENGINE_SHAPE', `dim ${dim} is out of range for shape [${s.join(', ')}]`);
+    return v;
+  }
+
+  get dtype(): DType {
+    return this.handle.dtype() as DType;
+  }
+
+  get device(): Device {
+    return this.handle.device() as Device;
+  }
+
+  get requiresGrad(): boolean {
+    return this.handle.requiresGrad();
+  }
+
+  get isLeaf(): boolean {
+    return this.handle.isLeaf();
+  }
+
+  get storageOffset(): number {
+    return this.handle.storageOffset();
+  }
+
+  isContiguous(): boolean {
+    return this.handle.isContiguous();
+  }
+
+  /** True when both tensors view the same storage (as after view/reshape/permute of a contiguous tensor). */
+  sharesStorageWith(other: Tensor): boolean {
+    return this.handle.storageId() === other.handle.storageId();
+  }
+
+  /** A readable summary: shape, dtype, device. */
+  toString(): string {
+    if (this.isDisposed) return 'Tensor(disposed)';
+    return `Tensor[${this.shape.join(', ')}] ${this.dtype} ${this.device}`;
+  }
+
+  // ---- data out -------------------------------------------------------------------------------------
+
+  /** Copies the elements (row-major) into a new typed array of this dtype. */
+  toTypedArray<D extends DType = DType>(): TypedArrayFor[D] {
+    return viewAs(this.dtype as D, native.toBuffer(this.handle));
+  }
+
+  /** Shares the tensor's memory as a typed array (zero copy; cpu + contiguous only; writes are visible both ways). */
+  dataView<D extends DType = DType>(): TypedArrayFor[D] {
+    return viewAs(this.dtype as D, native.dataView(this.handle));
+  }
+
+  /** Elements as plain numbers (half types decoded, int64 converted). */
+  toNumbers(): number[] {
+    const raw = this.toTypedArray();
+    const dt = this.dtype;
+    if (dt === 'float16') return Array.from(raw as Uint16Array, halfToNumber);
+    if (dt === 'bfloat16') return Array.from(raw as Uint16Array, bfloat16ToNumber);
+    if (dt === 'int64') return Array.from(raw as BigInt64Array, Number);
+    return Array.from(raw as Float32Array);
+  }
+
+  /** Nested arrays shaped like the tensor. */
+  tolist(): NestedArray {
+    const flat = this.toNumbers();
+    const isBool = this.dtype === 'bool';
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.ndim) return isBool ? flat[offset] === 1 : (flat[offset] as number);
+      const n = this.shape[dim] as number;
+      const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+      return Array.from({ length: n }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  /** The single element as a number (or boolean for bool tensors). */
+  item(): number {
+    return Number(native.item(this.handle));
+  }
+
+  // ---- conversion -----------------------------------------------------------------------------------
+
+  /** Converts to a dtype or moves to a device (returns this tensor's data unchanged if already there). */
+  to(target: DType | Device): Tensor {
+    if (target === 'cpu' || target.startsWith('cuda')) return new Tensor(native.toDevice(this.handle, target));
+    return new Tensor(native.toDtype(this.handle, target));
+  }
+
+  float(): Tensor {
+    return this.to('float32');
+  }
+
+  long(): Tensor {
+    return this.to('int64');
+  }
+
+  bool(): Tensor {
+    return this.to('bool');
+  }
+
+  clone(): Tensor {
+    return new Tensor(native.clone(this.handle));
+  }
+
+  contiguous(): Tensor {
+    return new Tensor(native.contiguous(this.handle));
+  }
+
+  // ---- autograd -------------------------------------------------------------------------------------
+
+  /** Marks this tensor as a leaf whose gradient backward() accumulates. Returns this. */
+  requiresGrad_(flag = true): this {
+    native.setRequiresGrad(this.handle, flag);
+    return this;
+  }
+
+  /** The accumulated gradient, or undefined before backward(). A new wrapper each call: dispose it when done. */
+  get grad(): Tensor | undefined {
+    const g = native.grad(this.handle);
+    return g === undefined ? undefined : new Tensor(g);
+  }
+
+  /** Backpropagates from this tensor (a scalar, or pass a gradient of the same shape). */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    native.backward(this.handle, gradient?.handle, options.retainGraph ?? false);
+  }
+
+  /** A tensor sharing data but cut from the autograd graph. */
+  detach(): Tensor {
+    return new Tensor(native.detach(this.handle));
+  }
+
+  // ---- in-place initialisation (never recorded by autograd) -----------------------------------------
+
+  zero_(): this {
+    native.initInPlace(this.handle, 'zero');
+    return this;
+  }
+
+  fill_(value: Scalar): this {
+    native.initInPlace(this.handle, 'fill', value);
+    return this;
+  }
+
+  normal_(mean = 0, std = 1): this {
+    native.initInPlace(this.handle, 'normal', mean, std);
+    return this;
+  }
+
+  uniform_(from = 0, to = 1): this {
+    native.initInPlace(this.handle, 'uniform', from, to);
+    return this;
+  }
+
+  /** Copies src's values into this tensor (broadcasting, dtype conversion). */
+  copy_(src: Tensor): this {
+    native.initInPlace(this.handle, 'copy', src.handle);
+    return this;
+  }
+
+  // ---- elementwise ----------------------------------------------------------------------------------
+
+  add(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('add', this.handle, h(other)));
+  }
+  sub(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('sub', this.handle, h(other)));
+  }
+  mul(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('mul', this.handle, h(other)));
+  }
+  div(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('div', this.handle, h(other)));
+  }
+  pow(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('pow', this.handle, h(other)));
+  }
+  maximum(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('maximum', this.handle, h(other)));
+  }
+  minimum(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('minimum', this.handle, h(other)));
+  }
+  eq(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('eq', this.handle, h(other)));
+  }
+  ne(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('ne', this.handle, h(other)));
+  }
+  lt(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('lt', this.handle, h(other)));
+  }
+  le(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('le', this.handle, h(other)));
+  }
+  gt(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('gt', this.handle, h(other)));
+  }
+  ge(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('ge', this.handle, h(other)));
+  }
+  logicalAnd(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('logical_and', this.handle, h(other)));
+  }
+  logicalOr(other: Tensor | Scalar): Tensor {
+    return new Tensor(native.binary('logical_or', this.handle, h(other)));
+  }
+
+  #unary(op: string): Tensor {
+    return new Tensor(native.unary(op, this.handle));
+  }
+  neg(): Tensor {
+    return this.#unary('neg');
+  }
+  abs(): Tensor {
+    return this.#unary('abs');
+  }
+  exp(): Tensor {
+    return this.#unary('exp');
+  }
+  log(): Tensor {
+    return this.#unary('log');
+  }
+  sqrt(): Tensor {
+    return this.#unary('sqrt');
+  }
+  rsqrt(): Tensor {
+    return this.#unary('rsqrt');
+  }
+  sin(): Tensor {
+    return this.#unary('sin');
+  }
+  cos(): Tensor {
+    return this.#unary('cos');
+  }
+  square(): Tensor {
+    return this.#unary('square');
+  }
+  tanh(): Tensor {
+    return this.#unary('tanh');
+  }
+  sigmoid(): Tensor {
+    return this.#unary('sigmoid');
+  }
+  relu(): Tensor {
+    return this.#unary('relu');
+  }
+  /** GELU; 'none' is the exact erf form (BERT), 'tanh' the approximation. */
+  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
+    return this.#unary(approximate === 'tanh' ? 'gelu_tanh' : 'gelu');
+  }
+  silu(): Tensor {
+    return this.#unary('silu');
+  }
+  erf(): Tensor {
+    return this.#unary('erf');
+  }
+  floor(): Tensor {
+    return this.#unary('floor');
+  }
+  round(): Tensor {
+    return this.#unary('round');
+  }
+  logicalNot(): Tensor {
+    return this.#unary('logical_not');
+  }
+  isnan(): Tensor {
+    return this.#unary('isnan');
+  }
+  isfinite(): Tensor {
+    return this.#unary('isfinite');
+  }
+  clamp(min?: number, max?: number): Tensor {
+    return new Tensor(native.clamp(this.handle, min, max));
+  }
+  /** Replaces elements where mask is true by value. */
+  maskedFill(mask: Tensor, value: Tensor | Scalar): Tensor {
+    return new Tensor(native.maskedFill(this.handle, mask.handle, h(value)));
+  }
+
+  // ---- reductions -----------------------------------------------------------------------------------
+
+  #reduce(op: string, dim?: number | number[], keepdim = false): Tensor {
+    const dims = dim === undefined ? undefined : Array.isArray(dim) ? dim : [dim];
+    return new Tensor(native.reduce(op, this.handle, dims, keepdim));
+  }
+  sum(dim?: number | number[], keepdim = false): Tensor {
+    return this.#reduce('sum', dim, keepdim);
+  }
+  mean(dim?: number | number[], keepdim = false): Tensor {
+    return this.#reduce('mean', dim, keepdim);
+  }
+  /** Unbiased standard deviation, as torch.std. */
+  std(dim?: number | number[], keepdim = false): Tensor {
+    return this.#reduce('std', dim, keepdim);
+  }
+  var(dim?: number | number[], keepdim = false): Tensor {
+    return this.#reduce('var', dim, keepdim);
+  }
+  prod(dim?: number, keepdim = false): Tensor {
+    return this.#reduce('prod', dim, keepdim);
+  }
+  all(dim?: number, keepdim = false): Tensor {
+    return this.#reduce('all', dim, keepdim);
+  }
+  any(dim?: number, keepdim = false): Tensor {
+    return this.#reduce('any', dim, keepdim);
+  }
+  amax(dim: number | number[], keepdim = false): Tensor {
+    return this.#reduce('amax', dim, keepdim);
+  }
+  amin(dim: number | number[], keepdim = false): Tensor {
+    return this.#reduce('amin', dim, keepdim);
+  }
+  logsumexp(dim: number | number[], keepdim = false): Tensor {
+    return this.#reduce('logsumexp', dim, keepdim);
+  }
+  /** Largest element overall. */
+  max(): Tensor {
+    return this.#reduce('amax', [...this.shape.keys()]);
+  }
+  /** Largest element along dim, with its index. */
+  maxDim(dim: number, keepdim = false): ValuesIndices {
+    const [values, indices] = native.maxMinDim('max', this.handle, dim, keepdim);
+    return { values: new Tensor(values), indices: new Tensor(indices) };
+  }
+  min(): Tensor {
+    return this.#reduce('amin', [...this.shape.keys()]);
+  }
+  minDim(dim: number, keepdim = false): ValuesIndices {
+    const [values, indices] = native.maxMinDim('min', this.handle, dim, keepdim);
+    return { values: new Tensor(values), indices: new Tensor(indices) };
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return new Tensor(native.argMaxMin('argmax', this.handle, dim, keepdim));
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return new Tensor(native.argMaxMin('argmin', this.handle, dim, keepdim));
+  }
+  topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
+    const [values, indices] = native.topk(this.handle, k, dim, largest, sorted);
+    return { values: new Tensor(values), indices: new Tensor(indices) };
+  }
+  sort(dim = -1, descending = false): ValuesIndices {
+    const [values, indices] = native.sort(this.handle, dim, descending);
+    return { values: new Tensor(values), indices: new Tensor(indices) };
+  }
+
+  // ---- linear algebra -------------------------------------------------------------------------------
+
+  matmul(other: Tensor): Tensor {
+    return new Tensor(native.matmul(this.handle, other.handle));
+  }
+  bmm(other: Tensor): Tensor {
+    return new Tensor(native.bmm(this.handle, other.handle));
+  }
+  softmax(dim: number): Tensor {
+    return new Tensor(native.softmax(this.handle, dim));
+  }
+  logSoftmax(dim: number): Tensor {
+    return new Tensor(native.logSoftmax(this.handle, dim));
+  }
+
+  // ---- shape and indexing ---------------------------------------------------------------------------
+
+  /** Same data with a new shape (a view when possible, like torch.reshape); -1 infers one size. */
+  reshape(...shape: number[] | [number[]]): Tensor {
+    return new Tensor(native.reshape(this.handle, flat(shape)));
+  }
+  /** A view with a new shape; fails when the layout does not allow one (call contiguous() first). */
+  view(...shape: number[] | [number[]]): Tensor {
+    return new Tensor(native.view(this.handle, flat(shape)));
+  }
+  permute(...dims: number[] | [number[]]): Tensor {
+    return new Tensor(native.permute(this.handle, flat(dims)));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return new Tensor(native.transpose(this.handle, dim0, dim1));
+  }
+  /** Transpose of a 2-D tensor. */
+  get T(): Tensor {
+    return this.transpose(0, 1);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return new Tensor(native.flatten(this.handle, startDim, endDim));
+  }
+  squeeze(dim?: number): Tensor {
+    return new Tensor(native.squeeze(this.handle, dim));
+  }
+  unsqueeze(dim: number): Tensor {
+    return new Tensor(native.unsqueeze(this.handle, dim));
+  }
+  expand(...shape: number[] | [number[]]): Tensor {
+    return new Tensor(native.expand(this.handle, flat(shape)));
+  }
+  repeat(...reps: number[] | [number[]]): Tensor {
+    return new Tensor(native.repeat(this.handle, flat(reps)));
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return new Tensor(native.narrow(this.handle, dim, start, length));
+  }
+  /** Python's t[..., start:end:step] along one dim (a view). */
+  slice(dim: number, start?: number, end?: number, step = 1): Tensor {
+    return new Tensor(native.slice(this.handle, dim, start, end, step));
+  }
+  /** Picks one index along dim, removing that dim (a view). */
+  select(dim: number, index: number): Tensor {
+    return new Tensor(native.select(this.handle, dim, index));
+  }
+  /** Splits into chunks of `size` (or exact sizes) along dim; the parts are views. */
+  split(size: number | number[], dim = 0): Tensor[] {
+    return native.split(this.handle, size, dim).map((t) => new Tensor(t));
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return new Tensor(native.gather(this.handle, dim, index.handle));
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return new Tensor(native.indexSelect(this.handle, dim, index.handle));
+  }
+  /** t[mask] for a bool mask, or t[indices] for an int64 index tensor, along the leading dims. */
+  index(index: Tensor): Tensor {
+    return new Tensor(native.index(this.handle, index.handle));
+  }
+  tril(diagonal = 0): Tensor {
+    return new Tensor(native.tril(this.handle, diagonal));
+  }
+  triu(diagonal = 0): Tensor {
+    return new Tensor(native.triu(this.handle, diagonal));
+  }
+}
+
+function flat(args: number[] | [number[]]): number[] {
+  return Array.isArray(args[0]) ? args[0] : (args as number[]);
+}

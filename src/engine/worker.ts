@@ -1,0 +1,87 @@
+// Runs engine work on a worker thread so the main event loop stays responsive (servers, progress bars).
+// The worker loads its own copy of the addon; only plain data and typed arrays cross between threads.
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+// biome-ignore lint/suspicious/noExplicitAny: handler signatures are checked through the API type parameter.
+type Handlers = Record<string, (...args: any[]) => unknown>;
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  error?: { name: string; message: string; code?: string; op?: string; inputs?: string[] };
+}
+
+/** Options for EngineWorker.start. */
+export interface EngineWorkerOptions {
+  /** Intra-op threads inside the worker (defaults to the engine default). */
+  threads?: number;
+}
+
+/**
+ * A worker thread that imports `moduleUrl` and answers calls to the functions it exports.
+ * Calls run one at a time, in order; results and arguments are structured-cloned (typed arrays transferred).
+ */
+export class EngineWorker<API extends Handlers> {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #next = 0;
+  #exited: Error | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on('message', (r: Reply) => this.#settle(r));
+    worker.on('error', (e) => this.#failAll(e));
+    worker.on('exit', (code) => this.#failAll(new Error(`engine worker exited with code ${code}`)));
+  }
+
+  /** Starts a worker that serves the exports of the module at moduleUrl. */
+  static start<API extends Handlers>(moduleUrl: string | URL, opts: EngineWorkerOptions = {}): EngineWorker<API> {
+    const entry = new URL('./worker-entry.ts', import.meta.url);
+    const useTs = fileURLToPath(entry).endsWith('.ts');
+    const worker = new Worker(entry, {
+      workerData: { moduleUrl: String(moduleUrl), threads: opts.threads },
+      // Under a TypeScript runner the worker needs the same loader; compiled builds need nothing.
+      execArgv: useTs
+        ? [...process.execArgv.filter((a) => a !== '--import' && a !== 'tsx'), '--import', 'tsx']
+        : process.execArgv,
+      env: { ...process.env, ...(opts.threads ? { PROMPTUNE_THREADS: String(opts.threads) } : {}) },
+    });
+    return new EngineWorker<API>(worker);
+  }
+
+  /** Calls an exported function in the worker. */
+  call<K extends keyof API & string>(method: K, ...args: Parameters<API[K]>): Promise<Awaited<ReturnType<API[K]>>> {
+    if (this.#exited) return Promise.reject(this.#exited);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#worker.postMessage({ id, method, args });
+    });
+  }
+
+  /** Stops the worker; pending calls fail. */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+  }
+
+  #settle(r: Reply): void {
+    const p = this.#pending.get(r.id);
+    if (!p) return;
+    this.#pending.delete(r.id);
+    if (r.ok) {
+      p.resolve(r.value);
+      return;
+    }
+    const e = new Error(r.error?.message ?? 'engine worker call failed');
+    Object.assign(e, r.error);
+    p.reject(e);
+  }
+
+  #failAll(e: Error): void {
+    this.#exited = e;
+    for (const p of this.#pending.values()) p.reject(e);
+    this.#pending.clear();
+  }
+}
