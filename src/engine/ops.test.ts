@@ -32,7 +32,9 @@ interface Case {
   atol: number;
   rtol: number;
 }
-const manifest = JSON.parse(readFileSync(new URL('ops.json', dir), 'utf8')) as { cases: (Case & { steps?: number; norm?: number })[] };
+const manifest = JSON.parse(readFileSync(new URL('ops.json', dir), 'utf8')) as {
+  cases: (Case & { steps?: number; norm?: number })[];
+};
 const g = (name: string): Tensor => {
   const t = golden.get(name);
   if (!t) throw new Error(`fixture tensor ${name} missing`);
@@ -116,7 +118,8 @@ const OPS: Record<string, (args: Arg[], k: K) => Tensor | Tensor[]> = {
       reduction: k.reduction as F.Reduction | undefined,
     }),
   bceWithLogits: ([x, t]) => F.binaryCrossEntropyWithLogits(T(x), T(t)),
-  sdpa: ([q, k, v, m], kw) => F.scaledDotProductAttention(T(q), T(k), T(v), { mask: m as Tensor | undefined, isCausal: kw.isCausal as boolean }),
+  sdpa: ([q, k, v, m], kw) =>
+    F.scaledDotProductAttention(T(q), T(k), T(v), { mask: m as Tensor | undefined, isCausal: kw.isCausal as boolean }),
   to: ([x], k) => T(x).to(k.dtype as 'float16'),
 };
 
@@ -175,14 +178,27 @@ describe('optimisers match torch.optim', () => {
   for (const c of manifest.cases.filter((x) => x.op === 'optimizer')) {
     it(`${c.name}: three steps`, () => {
       const p = g(`${c.name}.p0`).clone().requiresGrad_(true);
-      const k = c.kwargs as { kind: string; lr: number; betas?: [number, number]; eps?: number; weightDecay: number; momentum?: number; nesterov?: boolean };
+      const k = c.kwargs as {
+        kind: string;
+        lr: number;
+        betas?: [number, number];
+        eps?: number;
+        weightDecay: number;
+        momentum?: number;
+        nesterov?: boolean;
+      };
       const opt =
         k.kind === 'adamw'
           ? new AdamW([p], { lr: k.lr, betas: k.betas, eps: k.eps, weightDecay: k.weightDecay })
           : new SGD([p], { lr: k.lr, momentum: k.momentum, weightDecay: k.weightDecay, nesterov: k.nesterov });
       for (let i = 0; i < (c.steps ?? 0); i++) {
         // Inject the recorded gradient: d(sum(p * g))/dp = g.
-        tidy(() => p.mul(g(`${c.name}.g${i}`)).sum().backward());
+        tidy(() =>
+          p
+            .mul(g(`${c.name}.g${i}`))
+            .sum()
+            .backward(),
+        );
         opt.step();
         opt.zeroGrad();
         assertClose(p.detach(), g(`${c.name}.p${i + 1}`), { atol: 1e-6, rtol: 1e-5, label: `${c.name} step ${i + 1}` });
@@ -195,7 +211,13 @@ describe('optimisers match torch.optim', () => {
     const c = manifest.cases.find((x) => x.op === 'clipGradNorm')!;
     const pa = g('clip.ga').clone().zero_().requiresGrad_(true);
     const pb = g('clip.gb').clone().zero_().requiresGrad_(true);
-    tidy(() => pa.mul(g('clip.ga')).sum().add(pb.mul(g('clip.gb')).sum()).backward());
+    tidy(() =>
+      pa
+        .mul(g('clip.ga'))
+        .sum()
+        .add(pb.mul(g('clip.gb')).sum())
+        .backward(),
+    );
     const norm = clipGradNorm([pa, pb], 1.0);
     expect(norm).toBeCloseTo(c.norm!, 4);
     assertClose(pa.grad!, g('clip.ga_out'), { atol: 1e-6 });
