@@ -1,6 +1,7 @@
 // Runs engine work on a worker thread so the main event loop stays responsive (servers, progress bars).
 // The worker loads its own copy of the addon; only plain data and typed arrays cross between threads.
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 // biome-ignore lint/suspicious/noExplicitAny: handler signatures are checked through the API type parameter.
@@ -39,15 +40,20 @@ export class EngineWorker<API extends Handlers> {
   /** Starts a worker that serves the exports of the module at moduleUrl. */
   static start<API extends Handlers>(moduleUrl: string | URL, opts: EngineWorkerOptions = {}): EngineWorker<API> {
     const entry = new URL('./worker-entry.ts', import.meta.url);
-    const useTs = fileURLToPath(entry).endsWith('.ts');
-    const worker = new Worker(entry, {
-      workerData: { moduleUrl: String(moduleUrl), threads: opts.threads },
-      // Under a TypeScript runner the worker needs the same loader; compiled builds need nothing.
-      execArgv: useTs
-        ? [...process.execArgv.filter((a) => a !== '--import' && a !== 'tsx'), '--import', 'tsx']
-        : process.execArgv,
-      env: { ...process.env, ...(opts.threads ? { PROMPTUNE_THREADS: String(opts.threads) } : {}) },
-    });
+    const env = { ...process.env, ...(opts.threads ? { PROMPTUNE_THREADS: String(opts.threads) } : {}) };
+    const workerData = { moduleUrl: String(moduleUrl) };
+    // Source checkouts run TypeScript directly: register tsx's loader inside the worker first.
+    // A compiled build (.js entry) starts the entry as is.
+    const worker = fileURLToPath(entry).endsWith('.ts')
+      ? new Worker(
+          `import(${JSON.stringify(tsxApi())}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}));`,
+          {
+            eval: true,
+            workerData,
+            env,
+          },
+        )
+      : new Worker(entry, { workerData, env });
     return new EngineWorker<API>(worker);
   }
 
@@ -84,4 +90,9 @@ export class EngineWorker<API extends Handlers> {
     for (const p of this.#pending.values()) p.reject(e);
     this.#pending.clear();
   }
+}
+
+function tsxApi(): string {
+  // Resolved from this file, not from the process cwd, so workers start from any working directory.
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
 }
