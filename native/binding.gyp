@@ -5,7 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/errors.cc",
-        "src/tensor_handle.cc",
+        "src/tensor_table.cc",
         "src/ops_create.cc",
         "src/ops_math.cc",
         "src/ops_shape.cc",

@@ -4,11 +4,8 @@
 namespace pt {
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* data = new InstanceData();
-  env.SetInstanceData<InstanceData>(data);
-  Napi::Function tensorCtor = TensorHandle::Define(env);
-  data->tensorCtor = Napi::Persistent(tensorCtor);
-  exports.Set("TensorHandle", tensorCtor);
+  env.SetInstanceData<InstanceData>(new InstanceData());
+  RegisterTable(env, exports);
   RegisterCreate(env, exports);
   RegisterMath(env, exports);
   RegisterShape(env, exports);

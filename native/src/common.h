@@ -4,45 +4,37 @@
 #include <napi.h>
 
 #include <atomic>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace pt {
 
-struct InstanceData {
-  Napi::FunctionReference tensorCtor;
-  Napi::FunctionReference optimizerCtor;
-};
-
-// One JS object per at::Tensor reference. Disposing drops the reference; GC does the same as a safety net.
-class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
+// Tensors live in a per-thread table and JS holds plain numeric ids. Ids carry a generation so a stale id
+// (used after dispose) is detected, and they start at 2^50 so they never look like ordinary scalar arguments.
+// No JS object wraps a tensor natively: disposal frees memory at once, without waiting for a GC finaliser.
+class TensorTable {
  public:
-  static Napi::Function Define(Napi::Env env);
-  static Napi::Object Make(Napi::Env env, at::Tensor t);
-  static bool Is(Napi::Env env, const Napi::Value& v);
+  static constexpr double kBase = 1125899906842624.0;  // 2^50
   static std::atomic<int64_t> live;
 
-  explicit TensorHandle(const Napi::CallbackInfo& info);
-  ~TensorHandle() override;
-
-  at::Tensor t;
+  double Put(at::Tensor t);
+  at::Tensor* Get(double id);
+  bool Release(double id);
+  static bool LooksLikeId(double v) { return v >= kBase; }
 
  private:
-  void Release(Napi::Env env);
-  int64_t externalBytes_ = 0;
-  Napi::Value Dispose(const Napi::CallbackInfo& info);
-  Napi::Value Disposed(const Napi::CallbackInfo& info);
-  Napi::Value Shape(const Napi::CallbackInfo& info);
-  Napi::Value Strides(const Napi::CallbackInfo& info);
-  Napi::Value Dtype(const Napi::CallbackInfo& info);
-  Napi::Value Device(const Napi::CallbackInfo& info);
-  Napi::Value IsContiguous(const Napi::CallbackInfo& info);
-  Napi::Value RequiresGrad(const Napi::CallbackInfo& info);
-  Napi::Value IsLeaf(const Napi::CallbackInfo& info);
-  Napi::Value StorageOffset(const Napi::CallbackInfo& info);
-  Napi::Value StorageId(const Napi::CallbackInfo& info);
+  std::deque<at::Tensor> slots_;  // deque: growing never moves existing tensors that ops hold references to
+  std::vector<uint32_t> gens_;
+  std::vector<uint32_t> free_;
 };
+
+struct InstanceData {
+  TensorTable tensors;
+};
+
+TensorTable& Table(Napi::Env env);
 
 // Thrown by argument helpers; the boundary turns it into an EngineError naming the op.
 struct ArgError : std::invalid_argument {
@@ -77,16 +69,21 @@ int64_t ArgInt(const Napi::CallbackInfo& info, size_t i);
 double ArgDouble(const Napi::CallbackInfo& info, size_t i);
 bool ArgBool(const Napi::CallbackInfo& info, size_t i, bool fallback);
 bool IsAbsent(const Napi::CallbackInfo& info, size_t i);
+// True when argument i is a JS number/boolean to be used as a scalar (the caller passes the flag explicitly).
+bool IsScalarArg(const Napi::CallbackInfo& info, size_t flagIndex);
 std::string ArgString(const Napi::CallbackInfo& info, size_t i);
 at::Scalar ArgScalar(const Napi::CallbackInfo& info, size_t i);
 at::ScalarType ParseDtype(const std::string& name);
 const char* DtypeName(at::ScalarType t);
 at::Device ParseDevice(const std::string& name);
 
-inline Napi::Value Wrap(const Napi::CallbackInfo& info, at::Tensor t) { return TensorHandle::Make(info.Env(), std::move(t)); }
+inline Napi::Value Wrap(const Napi::CallbackInfo& info, at::Tensor t) {
+  return Napi::Number::New(info.Env(), Table(info.Env()).Put(std::move(t)));
+}
 Napi::Value WrapList(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts);
 
 // Each file registers its own functions.
+void RegisterTable(Napi::Env env, Napi::Object exports);
 void RegisterCreate(Napi::Env env, Napi::Object exports);
 void RegisterMath(Napi::Env env, Napi::Object exports);
 void RegisterShape(Napi::Env env, Napi::Object exports);

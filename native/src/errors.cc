@@ -34,13 +34,16 @@ static void CollectInputs(const Napi::CallbackInfo& info, std::vector<std::strin
   Napi::Env env = info.Env();
   for (size_t i = 0; i < info.Length(); ++i) {
     Napi::Value v = info[i];
-    if (TensorHandle::Is(env, v)) {
-      out.push_back(Describe(TensorHandle::Unwrap(v.As<Napi::Object>())->t));
+    if (v.IsNumber() && TensorTable::LooksLikeId(v.As<Napi::Number>().DoubleValue())) {
+      at::Tensor* t = Table(env).Get(v.As<Napi::Number>().DoubleValue());
+      out.push_back(t ? Describe(*t) : "Tensor(disposed)");
     } else if (v.IsArray()) {
       Napi::Array arr = v.As<Napi::Array>();
       for (uint32_t j = 0; j < arr.Length(); ++j) {
         Napi::Value e = arr.Get(j);
-        if (TensorHandle::Is(env, e)) out.push_back(Describe(TensorHandle::Unwrap(e.As<Napi::Object>())->t));
+        if (!e.IsNumber() || !TensorTable::LooksLikeId(e.As<Napi::Number>().DoubleValue())) continue;
+        at::Tensor* t = Table(env).Get(e.As<Napi::Number>().DoubleValue());
+        out.push_back(t ? Describe(*t) : "Tensor(disposed)");
       }
     }
   }
@@ -74,11 +77,13 @@ static std::string Where(size_t i) { return "argument " + std::to_string(i); }
 
 at::Tensor& ArgTensor(const Napi::CallbackInfo& info, size_t i) {
   Napi::Value v = info[i];
-  if (!TensorHandle::Is(info.Env(), v)) throw ArgError(Where(i) + " must be a Tensor");
-  at::Tensor& t = TensorHandle::Unwrap(v.As<Napi::Object>())->t;
-  if (!t.defined()) throw ArgError(Where(i) + " is a disposed tensor");
-  return t;
+  if (!v.IsNumber() || !TensorTable::LooksLikeId(v.As<Napi::Number>().DoubleValue())) throw ArgError(Where(i) + " must be a Tensor");
+  at::Tensor* t = Table(info.Env()).Get(v.As<Napi::Number>().DoubleValue());
+  if (t == nullptr) throw ArgError(Where(i) + " is a disposed tensor");
+  return *t;
 }
+
+bool IsScalarArg(const Napi::CallbackInfo& info, size_t flagIndex) { return ArgBool(info, flagIndex, false); }
 
 bool IsAbsent(const Napi::CallbackInfo& info, size_t i) {
   return i >= info.Length() || info[i].IsUndefined() || info[i].IsNull();
@@ -96,10 +101,9 @@ std::vector<at::Tensor> ArgTensorList(const Napi::CallbackInfo& info, size_t i) 
   out.reserve(arr.Length());
   for (uint32_t j = 0; j < arr.Length(); ++j) {
     Napi::Value e = arr.Get(j);
-    if (!TensorHandle::Is(info.Env(), e)) throw ArgError(Where(i) + "[" + std::to_string(j) + "] must be a Tensor");
-    at::Tensor& t = TensorHandle::Unwrap(e.As<Napi::Object>())->t;
-    if (!t.defined()) throw ArgError(Where(i) + "[" + std::to_string(j) + "] is a disposed tensor");
-    out.push_back(t);
+    at::Tensor* t = e.IsNumber() ? Table(info.Env()).Get(e.As<Napi::Number>().DoubleValue()) : nullptr;
+    if (t == nullptr) throw ArgError(Where(i) + "[" + std::to_string(j) + "] must be a live Tensor (disposed or not a tensor)");
+    out.push_back(*t);
   }
   return out;
 }
@@ -179,7 +183,7 @@ at::Device ParseDevice(const std::string& name) {
 
 Napi::Value WrapList(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts) {
   Napi::Array arr = Napi::Array::New(info.Env(), ts.size());
-  for (size_t i = 0; i < ts.size(); ++i) arr.Set(static_cast<uint32_t>(i), TensorHandle::Make(info.Env(), ts[i]));
+  for (size_t i = 0; i < ts.size(); ++i) arr.Set(static_cast<uint32_t>(i), Wrap(info, ts[i]));
   return arr;
 }
 

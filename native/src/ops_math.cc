@@ -50,6 +50,7 @@ static at::Tensor Binary(const std::string& op, const at::Tensor& a, const at::T
   if (op == "mul") return bt ? at::mul(a, *bt) : at::mul(a, *bs);
   if (op == "div") return bt ? at::div(a, *bt) : at::div(a, *bs);
   if (op == "pow") return bt ? at::pow(a, *bt) : at::pow(a, *bs);
+  if (op == "remainder") return bt ? at::remainder(a, *bt) : at::remainder(a, *bs);
   if (op == "maximum") return at::maximum(a, bt ? *bt : at::scalar_tensor(*bs, a.options()));
   if (op == "minimum") return at::minimum(a, bt ? *bt : at::scalar_tensor(*bs, a.options()));
   if (op == "eq") return bt ? at::eq(a, *bt) : at::eq(a, *bs);
@@ -67,7 +68,7 @@ static Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
   std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "binary";
   return Guard(info, name.c_str(), [&]() -> Napi::Value {
     at::Tensor& a = ArgTensor(info, 1);
-    if (info[2].IsNumber() || info[2].IsBoolean()) {
+    if (IsScalarArg(info, 3)) {
       at::Scalar s = ArgScalar(info, 2);
       return Wrap(info, Binary(name, a, nullptr, &s));
     }
@@ -75,18 +76,21 @@ static Napi::Value BinaryOp(const Napi::CallbackInfo& info) {
   });
 }
 
-static at::Tensor TensorOrScalar(const Napi::CallbackInfo& info, size_t i, const at::Tensor& like) {
-  if (info[i].IsNumber() || info[i].IsBoolean()) return at::scalar_tensor(ArgScalar(info, i), like.options().requires_grad(false));
+static at::Tensor TensorOrScalar(const Napi::CallbackInfo& info, size_t i, bool scalar, const at::Tensor& like) {
+  if (scalar) return at::scalar_tensor(ArgScalar(info, i), like.options().requires_grad(false));
   return ArgTensor(info, i);
 }
 
 static Napi::Value Where(const Napi::CallbackInfo& info) {
   return Guard(info, "where", [&]() -> Napi::Value {
     at::Tensor& cond = ArgTensor(info, 0);
-    bool aScalar = info[1].IsNumber() || info[1].IsBoolean();
-    const at::Tensor& like = aScalar ? ArgTensor(info, 2) : ArgTensor(info, 1);
-    at::Tensor a = TensorOrScalar(info, 1, like);
-    at::Tensor b = TensorOrScalar(info, 2, like);
+    // where(cond, a, b, aIsScalar, bIsScalar): a scalar takes the dtype of the tensor on the other side.
+    bool aScalar = IsScalarArg(info, 3);
+    bool bScalar = IsScalarArg(info, 4);
+    if (aScalar && bScalar) throw ArgError("where needs at least one tensor among its two values");
+    at::Tensor like = aScalar ? ArgTensor(info, 2) : ArgTensor(info, 1);
+    at::Tensor a = TensorOrScalar(info, 1, aScalar, like);
+    at::Tensor b = TensorOrScalar(info, 2, bScalar, like);
     return Wrap(info, at::where(cond, a, b));
   });
 }
@@ -95,7 +99,7 @@ static Napi::Value MaskedFill(const Napi::CallbackInfo& info) {
   return Guard(info, "maskedFill", [&]() -> Napi::Value {
     at::Tensor& t = ArgTensor(info, 0);
     at::Tensor& mask = ArgTensor(info, 1);
-    if (info[2].IsNumber() || info[2].IsBoolean()) return Wrap(info, t.masked_fill(mask, ArgScalar(info, 2)));
+    if (IsScalarArg(info, 3)) return Wrap(info, t.masked_fill(mask, ArgScalar(info, 2)));
     return Wrap(info, t.masked_fill(mask, ArgTensor(info, 2)));
   });
 }

@@ -36,8 +36,9 @@ class OptimizerHandle : public Napi::ObjectWrap<OptimizerHandle> {
         std::vector<at::Tensor> params;
         for (uint32_t j = 0; j < ps.Length(); ++j) {
           Napi::Value p = ps.Get(j);
-          if (!TensorHandle::Is(info.Env(), p)) throw ArgError("group " + std::to_string(i) + " param " + std::to_string(j) + " is not a Tensor");
-          params.push_back(TensorHandle::Unwrap(p.As<Napi::Object>())->t);
+          at::Tensor* t = p.IsNumber() ? Table(info.Env()).Get(p.As<Napi::Number>().DoubleValue()) : nullptr;
+          if (t == nullptr) throw ArgError("group " + std::to_string(i) + " param " + std::to_string(j) + " is not a live Tensor");
+          params.push_back(*t);
         }
         double lr = num(g, "lr", num(o, "lr", 1e-3));
         double wd = num(g, "weightDecay", num(o, "weightDecay", kind == "adamw" ? 0.01 : 0.0));
@@ -110,7 +111,6 @@ class OptimizerHandle : public Napi::ObjectWrap<OptimizerHandle> {
 
 void RegisterOptim(Napi::Env env, Napi::Object e) {
   Napi::Function ctor = OptimizerHandle::Define(env);
-  env.GetInstanceData<InstanceData>()->optimizerCtor = Napi::Persistent(ctor);
   e.Set("OptimizerHandle", ctor);
 }
 

@@ -59,7 +59,7 @@ static Napi::Value NativeHeapBytes(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(TensorHandle::live.load()));
+  return Napi::Number::New(info.Env(), static_cast<double>(TensorTable::live.load()));
 }
 
 void RegisterRuntime(Napi::Env env, Napi::Object e) {

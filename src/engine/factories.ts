@@ -140,7 +140,9 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 
 /** Elementwise choice: cond ? a : b (scalars broadcast). */
 export function where(cond: Tensor, a: Tensor | Scalar, b: Tensor | Scalar): Tensor {
-  return new Tensor(native.where(cond.handle, a instanceof Tensor ? a.handle : a, b instanceof Tensor ? b.handle : b));
+  const av = a instanceof Tensor ? a.handle : a;
+  const bv = b instanceof Tensor ? b.handle : b;
+  return new Tensor(native.where(cond.handle, av, bv, !(a instanceof Tensor), !(b instanceof Tensor)));
 }
 
 function flatten(data: NestedArray[]): (number | boolean)[] {

@@ -5,20 +5,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Opaque handle owning one at::Tensor reference inside the addon. */
-export interface NativeTensor {
-  dispose(): void;
-  disposed(): boolean;
-  shape(): number[];
-  strides(): number[];
-  dtype(): string;
-  device(): string;
-  isContiguous(): boolean;
-  requiresGrad(): boolean;
-  isLeaf(): boolean;
-  storageOffset(): number;
-  storageId(): number;
-}
+/** Id of a tensor in the addon's per-thread table (a plain number; generation-checked, so stale ids fail). */
+export type NativeTensor = number & { readonly __tensorId: unique symbol };
 
 /** Opaque optimiser handle (libtorch AdamW / SGD). */
 export interface NativeOptimizer {
@@ -35,6 +23,17 @@ type TS = T | Scalar;
 
 /** Every function the addon exports; argument order mirrors the C++ sources in native/src. */
 export interface NativeEngine {
+  release(t: T): boolean;
+  isLive(t: T): boolean;
+  shape(t: T): number[];
+  strides(t: T): number[];
+  dtype(t: T): string;
+  device(t: T): string;
+  isContiguous(t: T): boolean;
+  requiresGrad(t: T): boolean;
+  isLeaf(t: T): boolean;
+  storageOffset(t: T): number;
+  storageId(t: T): number;
   fromBuffer(data: ArrayBufferView, shape: number[], dtype: string, device?: string): T;
   toBuffer(t: T): ArrayBuffer;
   dataView(t: T): ArrayBuffer;
@@ -51,9 +50,9 @@ export interface NativeEngine {
   item(t: T): number | boolean;
   initInPlace(t: T, kind: string, a?: TS, b?: number): void;
   unary(op: string, t: T): T;
-  binary(op: string, a: T, b: TS): T;
-  where(cond: T, a: TS, b: TS): T;
-  maskedFill(t: T, mask: T, value: TS): T;
+  binary(op: string, a: T, b: TS, bIsScalar: boolean): T;
+  where(cond: T, a: TS, b: TS, aIsScalar: boolean, bIsScalar: boolean): T;
+  maskedFill(t: T, mask: T, value: TS, valueIsScalar: boolean): T;
   clamp(t: T, min?: number, max?: number): T;
   reduce(op: string, t: T, dims?: number[], keepdim?: boolean): T;
   maxMinDim(op: 'max' | 'min', t: T, dim: number, keepdim: boolean): [T, T];

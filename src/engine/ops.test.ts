@@ -43,7 +43,7 @@ const g = (name: string): Tensor => {
 
 type Arg = Tensor | number;
 type K = Record<string, unknown>;
-const T = (a: Arg): Tensor => a as Tensor;
+const T = (a: Arg | undefined): Tensor => a as Tensor;
 const num = (v: unknown): number => v as number;
 
 // How each golden op is spelled in Promptune. A missing entry fails the test below.

@@ -64,3 +64,20 @@ describe('tidy / keep / dispose', () => {
     expect(w.mul(2).requiresGrad).toBe(true);
   });
 });
+
+describe('finaliser safety net', () => {
+  it('a tensor dropped without dispose() is released after garbage collection', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'tests run with --expose-gc (vitest.config.ts)').toBeDefined();
+    const before = live();
+    (() => {
+      ones([1000]);
+    })();
+    expect(live()).toBe(before + 1);
+    for (let i = 0; i < 5 && live() > before; i++) {
+      gc?.();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(live()).toBe(before);
+  });
+});

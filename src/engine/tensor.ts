@@ -16,7 +16,20 @@ export interface ValuesIndices {
   indices: Tensor;
 }
 
-const h = (t: Tensor | Scalar): NativeTensor | Scalar => (t instanceof Tensor ? t.handle : t);
+// Safety net only: a tensor that is garbage-collected without dispose() still releases its native memory.
+// Runs on the event loop, so long synchronous loops must dispose (tidy) rather than rely on it.
+const finalizer = new FinalizationRegistry<NativeTensor>((id) => {
+  if (native.release(id) && process.env.PROMPTUNE_DEBUG_TENSORS) {
+    process.emitWarning('promptune: a tensor was garbage-collected without dispose(); wrap work in tidy()', 'TensorLeakWarning');
+  }
+});
+
+/** Calls a native op whose last operand may be a tensor or a scalar. */
+function binary(op: string, a: Tensor, b: Tensor | Scalar): Tensor {
+  return b instanceof Tensor
+    ? new Tensor(native.binary(op, a.handle, b.handle, false))
+    : new Tensor(native.binary(op, a.handle, b, true));
+}
 
 /** An n-dimensional array in native memory, optionally tracked by autograd. */
 export class Tensor {
@@ -28,6 +41,7 @@ export class Tensor {
   /** Wraps a native handle; library code only (use the factories in `factories.ts`). */
   constructor(handle: NativeTensor) {
     this.#h = handle;
+    finalizer.register(this, handle);
     track(this);
   }
 
@@ -40,7 +54,7 @@ export class Tensor {
   /** Releases the native memory now (idempotent). */
   dispose(): void {
     if (this.#h !== null) {
-      this.#h.dispose();
+      native.release(this.#h);
       this.#h = null;
     }
   }
@@ -56,13 +70,13 @@ export class Tensor {
 
   /** Sizes per dimension. */
   get shape(): readonly number[] {
-    if (this.#shape === undefined) this.#shape = this.handle.shape();
+    if (this.#shape === undefined) this.#shape = native.shape(this.handle);
     return this.#shape;
   }
 
   /** Element strides per dimension (in elements, as PyTorch). */
   get strides(): number[] {
-    return this.handle.strides();
+    return native.strides(this.handle);
   }
 
   /** Number of dimensions. */
@@ -85,32 +99,32 @@ export class Tensor {
   }
 
   get dtype(): DType {
-    return this.handle.dtype() as DType;
+    return native.dtype(this.handle) as DType;
   }
 
   get device(): Device {
-    return this.handle.device() as Device;
+    return native.device(this.handle) as Device;
   }
 
   get requiresGrad(): boolean {
-    return this.handle.requiresGrad();
+    return native.requiresGrad(this.handle);
   }
 
   get isLeaf(): boolean {
-    return this.handle.isLeaf();
+    return native.isLeaf(this.handle);
   }
 
   get storageOffset(): number {
-    return this.handle.storageOffset();
+    return native.storageOffset(this.handle);
   }
 
   isContiguous(): boolean {
-    return this.handle.isContiguous();
+    return native.isContiguous(this.handle);
   }
 
   /** True when both tensors view the same storage (as after view/reshape/permute of a contiguous tensor). */
   sharesStorageWith(other: Tensor): boolean {
-    return this.handle.storageId() === other.handle.storageId();
+    return native.storageId(this.handle) === native.storageId(other.handle);
   }
 
   /** A readable summary: shape, dtype, device. */
@@ -242,49 +256,53 @@ export class Tensor {
   // ---- elementwise ----------------------------------------------------------------------------------
 
   add(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('add', this.handle, h(other)));
+    return binary('add', this, other);
   }
   sub(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('sub', this.handle, h(other)));
+    return binary('sub', this, other);
   }
   mul(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('mul', this.handle, h(other)));
+    return binary('mul', this, other);
   }
   div(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('div', this.handle, h(other)));
+    return binary('div', this, other);
   }
   pow(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('pow', this.handle, h(other)));
+    return binary('pow', this, other);
+  }
+  /** Python's modulo: the result has the sign of the divisor. */
+  remainder(other: Tensor | Scalar): Tensor {
+    return binary('remainder', this, other);
   }
   maximum(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('maximum', this.handle, h(other)));
+    return binary('maximum', this, other);
   }
   minimum(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('minimum', this.handle, h(other)));
+    return binary('minimum', this, other);
   }
   eq(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('eq', this.handle, h(other)));
+    return binary('eq', this, other);
   }
   ne(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('ne', this.handle, h(other)));
+    return binary('ne', this, other);
   }
   lt(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('lt', this.handle, h(other)));
+    return binary('lt', this, other);
   }
   le(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('le', this.handle, h(other)));
+    return binary('le', this, other);
   }
   gt(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('gt', this.handle, h(other)));
+    return binary('gt', this, other);
   }
   ge(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('ge', this.handle, h(other)));
+    return binary('ge', this, other);
   }
   logicalAnd(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('logical_and', this.handle, h(other)));
+    return binary('logical_and', this, other);
   }
   logicalOr(other: Tensor | Scalar): Tensor {
-    return new Tensor(native.binary('logical_or', this.handle, h(other)));
+    return binary('logical_or', this, other);
   }
 
   #unary(op: string): Tensor {
@@ -356,7 +374,9 @@ export class Tensor {
   }
   /** Replaces elements where mask is true by value. */
   maskedFill(mask: Tensor, value: Tensor | Scalar): Tensor {
-    return new Tensor(native.maskedFill(this.handle, mask.handle, h(value)));
+    return value instanceof Tensor
+      ? new Tensor(native.maskedFill(this.handle, mask.handle, value.handle, false))
+      : new Tensor(native.maskedFill(this.handle, mask.handle, value, true));
   }
 
   // ---- reductions -----------------------------------------------------------------------------------

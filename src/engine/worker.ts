@@ -1,6 +1,8 @@
 // Runs engine work on a worker thread so the main event loop stays responsive (servers, progress bars).
 // The worker loads its own copy of the addon; only plain data and typed arrays cross between threads.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -94,5 +96,11 @@ export class EngineWorker<API extends Handlers> {
 
 function tsxApi(): string {
   // Resolved from this file, not from the process cwd, so workers start from any working directory.
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: string | { default: string } }> };
+  const target = pkg.exports['./esm/api']?.import;
+  const rel = typeof target === 'string' ? target : target?.default;
+  if (!rel) throw new Error('EngineWorker: the installed tsx has no ./esm/api export; run `npm install`');
+  return pathToFileURL(join(dirname(pkgPath), rel)).href;
 }
