@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# One-shot set-up on a fresh Debian machine (run as root): system packages, npm dependencies, native build.
+#   bash scripts/setup.sh                    # what the product needs
+#   bash scripts/setup.sh --with-reference   # plus the Python/PyTorch reference used by tests and benchmarks
+# Idempotent: every step checks before it installs or builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_reference=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-reference) with_reference=1 ;;
+    *) echo "usage: bash scripts/setup.sh [--with-reference]" >&2; exit 2 ;;
+  esac
+done
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "promptune: need root to install Debian packages: $*" >&2
+    echo "  run: sudo apt-get install -y $*" >&2
+    exit 1
+  fi
+  echo "promptune: apt-get install $*"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# Build tools for the native addon.
+need=()
+command -v g++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+command -v python3 >/dev/null || need+=(python3)
+[ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+
+# libtorch: keep whatever find-libtorch.mjs accepts (LIBTORCH, a Python torch, Debian's); else install Debian's.
+# The OpenMP OpenBLAS is required: without it the reference BLAS is chosen and matmuls run ~25x slower.
+if ! node scripts/find-libtorch.mjs >/dev/null 2>&1; then
+  apt_install libtorch-dev libopenblas0-openmp
+elif [ -z "${LIBTORCH:-}" ] && ! dpkg -s libopenblas0-openmp >/dev/null 2>&1; then
+  apt_install libopenblas0-openmp
+fi
+
+if [ "$with_reference" = 1 ]; then
+  bash scripts/setup-python-ref.sh
+fi
+
+# npm dependencies exactly as locked (skipped when node_modules already matches the lock file).
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.promptune-lock; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json node_modules/.promptune-lock
+fi
+
+npm run --silent build:native

@@ -1,0 +1,35 @@
+// Lower layers never import higher ones: engine → transformers → core → cli/server/studio.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const src = new URL('../src/', import.meta.url).pathname;
+const LAYERS = ['engine', 'transformers', 'core', 'store', 'cli', 'server', 'studio'];
+const rank = (layer: string): number => {
+  if (layer === 'cli' || layer === 'server' || layer === 'studio') return 4;
+  return LAYERS.indexOf(layer);
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('layering', () => {
+  it('every import points to the same or a lower layer', () => {
+    const violations: string[] = [];
+    const all = files(src);
+    for (const file of all) {
+      const layer = relative(src, file).split('/')[0] ?? '';
+      if (!LAYERS.includes(layer)) continue;
+      for (const m of readFileSync(file, 'utf8').matchAll(/from\s+'(\.[^']+)'/g)) {
+        const target = relative(src, resolve(join(file, '..'), m[1] as string)).split('/')[0] ?? '';
+        if (LAYERS.includes(target) && rank(target) > rank(layer)) violations.push(`${relative(src, file)} imports ${m[1]}`);
+      }
+    }
+    expect(all.length).toBeGreaterThan(10);
+    expect(violations).toEqual([]);
+  });
+});
