@@ -18,5 +18,12 @@ export function load(path: string, config: BagConfig): number {
 export function predict(ids: BigInt64Array, n: number, len: number): Float32Array {
   const m = model;
   if (!m) throw new Error('call load() first');
-  return noGrad(() => tidy(() => m.forward(tensor(ids, { shape: [n, len] })).softmax(-1).toTypedArray<'float32'>()));
+  return noGrad(() =>
+    tidy(() =>
+      m
+        .forward(tensor(ids, { shape: [n, len] }))
+        .softmax(-1)
+        .toTypedArray<'float32'>(),
+    ),
+  );
 }

@@ -70,7 +70,9 @@ function macroF1(pred: number[], gold: number[], classes: number): number {
 }
 
 const info = engineInfo();
-console.log(`engine: libtorch ${info.torchVersion}, ${info.threads} threads, BLAS ${info.blas}, CUDA ${info.cuda ? 'yes' : 'no'}`);
+console.log(
+  `engine: libtorch ${info.torchVersion}, ${info.threads} threads, BLAS ${info.blas}, CUDA ${info.cuda ? 'yes' : 'no'}`,
+);
 
 const dataDir = join(root, 'data', 'reviews-fine-foods');
 const train = readCsv(join(dataDir, 'train.csv'));
@@ -100,7 +102,13 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     lossSum += tidy(() => {
       const ids = new BigInt64Array(rows.length * LEN);
       rows.forEach((r, i) => ids.set(trainIds.subarray(r * LEN, (r + 1) * LEN), i * LEN));
-      const loss = F.crossEntropy(model.forward(tensor(ids, { shape: [rows.length, LEN] })), tensor(rows.map((r) => trainY[r] as number), { dtype: 'int64' }));
+      const loss = F.crossEntropy(
+        model.forward(tensor(ids, { shape: [rows.length, LEN] })),
+        tensor(
+          rows.map((r) => trainY[r] as number),
+          { dtype: 'int64' },
+        ),
+      );
       loss.backward();
       return loss.item();
     });
@@ -109,18 +117,31 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     sched.step();
   }
   const ms = (performance.now() - started) / (epoch * stepsPerEpoch);
-  console.log(`epoch ${epoch}/${EPOCHS}  loss ${(lossSum / stepsPerEpoch).toFixed(4)}  lr ${sched.lr.toExponential(2)}  ${ms.toFixed(1)} ms/step`);
+  console.log(
+    `epoch ${epoch}/${EPOCHS}  loss ${(lossSum / stepsPerEpoch).toFixed(4)}  lr ${sched.lr.toExponential(2)}  ${ms.toFixed(1)} ms/step`,
+  );
 }
 const memAfter = memoryStats();
-console.log(`memory: ${memAfter.liveTensors - memBefore.liveTensors} tensors left behind by training; native heap ${(memAfter.nativeHeapBytes / 2 ** 20).toFixed(1)} MiB`);
+console.log(
+  `memory: ${memAfter.liveTensors - memBefore.liveTensors} tensors left behind by training; native heap ${(memAfter.nativeHeapBytes / 2 ** 20).toFixed(1)} MiB`,
+);
 
 const testIds = hashTokens(test.texts, config.buckets, LEN);
 const testY = y(test.labels);
 model.eval();
-const pred = noGrad(() => tidy(() => model.forward(tensor(testIds, { shape: [test.texts.length, LEN] })).argmax(-1).toNumbers()));
+const pred = noGrad(() =>
+  tidy(() =>
+    model
+      .forward(tensor(testIds, { shape: [test.texts.length, LEN] }))
+      .argmax(-1)
+      .toNumbers(),
+  ),
+);
 const acc = pred.filter((p, i) => p === testY[i]).length / pred.length;
 const majority = Math.max(...labelNames.map((_, c) => testY.filter((v) => v === c).length)) / testY.length;
-console.log(`test: accuracy ${(acc * 100).toFixed(1)}% (majority class ${(majority * 100).toFixed(1)}%), macro-F1 ${macroF1(pred, testY, 2).toFixed(3)}`);
+console.log(
+  `test: accuracy ${(acc * 100).toFixed(1)}% (majority class ${(majority * 100).toFixed(1)}%), macro-F1 ${macroF1(pred, testY, 2).toFixed(3)}`,
+);
 
 const outDir = join(root, '.promptune', 'demo');
 mkdirSync(outDir, { recursive: true });
@@ -137,9 +158,13 @@ const t0 = performance.now();
 const probs = await worker.call('predict', testIds, test.texts.length, LEN);
 const workerMs = performance.now() - t0;
 clearInterval(timer);
-const workerPred = Array.from({ length: test.texts.length }, (_, i) => ((probs[2 * i + 1] as number) > (probs[2 * i] as number) ? 1 : 0));
+const workerPred = Array.from({ length: test.texts.length }, (_, i) =>
+  (probs[2 * i + 1] as number) > (probs[2 * i] as number) ? 1 : 0,
+);
 const same = workerPred.every((p, i) => p === pred[i]);
-console.log(`worker: reloaded weights scored ${test.texts.length} reviews in ${workerMs.toFixed(0)} ms; main loop ticked ${ticks} times meanwhile; predictions ${same ? 'identical' : 'DIFFERENT'} to the in-process model`);
+console.log(
+  `worker: reloaded weights scored ${test.texts.length} reviews in ${workerMs.toFixed(0)} ms; main loop ticked ${ticks} times meanwhile; predictions ${same ? 'identical' : 'DIFFERENT'} to the in-process model`,
+);
 await worker.terminate();
 opt.dispose();
 model.dispose();
