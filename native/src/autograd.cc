@@ -72,14 +72,16 @@ static Napi::Value ClipGradNorm(const Napi::CallbackInfo& info) {
 }
 
 void RegisterAutograd(Napi::Env env, Napi::Object e) {
-  e.Set("backward", Napi::Function::New(env, Backward));
-  e.Set("grad", Napi::Function::New(env, Grad));
-  e.Set("setRequiresGrad", Napi::Function::New(env, SetRequiresGrad));
-  e.Set("detach", Napi::Function::New(env, Detach));
-  e.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
-  e.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
-  e.Set("zeroGrad", Napi::Function::New(env, ZeroGrad));
-  e.Set("clipGradNorm", Napi::Function::New(env, ClipGradNorm));
+  ExportAll(env, e, {
+                       {"backward", Backward},
+                       {"grad", Grad},
+                       {"setRequiresGrad", SetRequiresGrad},
+                       {"detach", Detach},
+                       {"setGradEnabled", SetGradEnabled},
+                       {"isGradEnabled", IsGradEnabled},
+                       {"zeroGrad", ZeroGrad},
+                       {"clipGradNorm", ClipGradNorm},
+                   });
 }
 
 }  // namespace pt

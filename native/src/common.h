@@ -82,6 +82,16 @@ inline Napi::Value Wrap(const Napi::CallbackInfo& info, at::Tensor t) {
 }
 Napi::Value WrapList(const Napi::CallbackInfo& info, const std::vector<at::Tensor>& ts);
 
+// One exported native function.
+struct Export {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+};
+
+inline void ExportAll(Napi::Env env, Napi::Object e, std::initializer_list<Export> fns) {
+  for (const Export& f : fns) e.Set(f.name, Napi::Function::New(env, f.fn, f.name));
+}
+
 // Each file registers its own functions.
 void RegisterTable(Napi::Env env, Napi::Object exports);
 void RegisterCreate(Napi::Env env, Napi::Object exports);

@@ -135,21 +135,23 @@ static Napi::Value InitInPlace(const Napi::CallbackInfo& info) {
 }
 
 void RegisterCreate(Napi::Env env, Napi::Object e) {
-  e.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
-  e.Set("toBuffer", Napi::Function::New(env, ToBuffer));
-  e.Set("dataView", Napi::Function::New(env, DataView));
-  e.Set("full", Napi::Function::New(env, Full));
-  e.Set("empty", Napi::Function::New(env, Empty));
-  e.Set("rand", Napi::Function::New(env, Rand));
-  e.Set("randn", Napi::Function::New(env, Randn));
-  e.Set("randint", Napi::Function::New(env, Randint));
-  e.Set("arange", Napi::Function::New(env, Arange));
-  e.Set("toDtype", Napi::Function::New(env, ToDtype));
-  e.Set("toDevice", Napi::Function::New(env, ToDevice));
-  e.Set("clone", Napi::Function::New(env, Clone));
-  e.Set("contiguous", Napi::Function::New(env, Contiguous));
-  e.Set("item", Napi::Function::New(env, Item));
-  e.Set("initInPlace", Napi::Function::New(env, InitInPlace));
+  ExportAll(env, e, {
+                       {"fromBuffer", FromBuffer},
+                       {"toBuffer", ToBuffer},
+                       {"dataView", DataView},
+                       {"full", Full},
+                       {"empty", Empty},
+                       {"rand", Rand},
+                       {"randn", Randn},
+                       {"randint", Randint},
+                       {"arange", Arange},
+                       {"toDtype", ToDtype},
+                       {"toDevice", ToDevice},
+                       {"clone", Clone},
+                       {"contiguous", Contiguous},
+                       {"item", Item},
+                       {"initInPlace", InitInPlace},
+                   });
 }
 
 }  // namespace pt

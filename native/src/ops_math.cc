@@ -189,19 +189,21 @@ static Napi::Value Linear(const Napi::CallbackInfo& info) {
 }
 
 void RegisterMath(Napi::Env env, Napi::Object e) {
-  e.Set("unary", Napi::Function::New(env, UnaryOp));
-  e.Set("binary", Napi::Function::New(env, BinaryOp));
-  e.Set("where", Napi::Function::New(env, Where));
-  e.Set("maskedFill", Napi::Function::New(env, MaskedFill));
-  e.Set("clamp", Napi::Function::New(env, Clamp));
-  e.Set("reduce", Napi::Function::New(env, Reduce));
-  e.Set("maxMinDim", Napi::Function::New(env, MaxMinDim));
-  e.Set("argMaxMin", Napi::Function::New(env, ArgMaxMin));
-  e.Set("topk", Napi::Function::New(env, Topk));
-  e.Set("sort", Napi::Function::New(env, Sort));
-  e.Set("matmul", Napi::Function::New(env, Matmul));
-  e.Set("bmm", Napi::Function::New(env, Bmm));
-  e.Set("linear", Napi::Function::New(env, Linear));
+  ExportAll(env, e, {
+                       {"unary", UnaryOp},
+                       {"binary", BinaryOp},
+                       {"where", Where},
+                       {"maskedFill", MaskedFill},
+                       {"clamp", Clamp},
+                       {"reduce", Reduce},
+                       {"maxMinDim", MaxMinDim},
+                       {"argMaxMin", ArgMaxMin},
+                       {"topk", Topk},
+                       {"sort", Sort},
+                       {"matmul", Matmul},
+                       {"bmm", Bmm},
+                       {"linear", Linear},
+                   });
 }
 
 }  // namespace pt

@@ -104,15 +104,17 @@ static Napi::Value Sdpa(const Napi::CallbackInfo& info) {
 }
 
 void RegisterNn(Napi::Env env, Napi::Object e) {
-  e.Set("softmax", Napi::Function::New(env, Softmax));
-  e.Set("logSoftmax", Napi::Function::New(env, LogSoftmax));
-  e.Set("layerNorm", Napi::Function::New(env, LayerNorm));
-  e.Set("dropout", Napi::Function::New(env, Dropout));
-  e.Set("embedding", Napi::Function::New(env, Embedding));
-  e.Set("crossEntropy", Napi::Function::New(env, CrossEntropy));
-  e.Set("bceWithLogits", Napi::Function::New(env, BceWithLogits));
-  e.Set("mseLoss", Napi::Function::New(env, MseLoss));
-  e.Set("sdpa", Napi::Function::New(env, Sdpa));
+  ExportAll(env, e, {
+                       {"softmax", Softmax},
+                       {"logSoftmax", LogSoftmax},
+                       {"layerNorm", LayerNorm},
+                       {"dropout", Dropout},
+                       {"embedding", Embedding},
+                       {"crossEntropy", CrossEntropy},
+                       {"bceWithLogits", BceWithLogits},
+                       {"mseLoss", MseLoss},
+                       {"sdpa", Sdpa},
+                   });
 }
 
 }  // namespace pt

@@ -63,26 +63,28 @@ static Napi::Value IndexTensor(const Napi::CallbackInfo& info) {
 }
 
 void RegisterShape(Napi::Env env, Napi::Object e) {
-  e.Set("reshape", Napi::Function::New(env, Reshape));
-  e.Set("view", Napi::Function::New(env, View));
-  e.Set("permute", Napi::Function::New(env, Permute));
-  e.Set("transpose", Napi::Function::New(env, Transpose));
-  e.Set("cat", Napi::Function::New(env, Cat));
-  e.Set("stack", Napi::Function::New(env, Stack));
-  e.Set("narrow", Napi::Function::New(env, Narrow));
-  e.Set("unsqueeze", Napi::Function::New(env, Unsqueeze));
-  e.Set("squeeze", Napi::Function::New(env, Squeeze));
-  e.Set("expand", Napi::Function::New(env, Expand));
-  e.Set("repeat", Napi::Function::New(env, Repeat));
-  e.Set("flatten", Napi::Function::New(env, Flatten));
-  e.Set("select", Napi::Function::New(env, Select));
-  e.Set("slice", Napi::Function::New(env, Slice));
-  e.Set("split", Napi::Function::New(env, Split));
-  e.Set("gather", Napi::Function::New(env, Gather));
-  e.Set("indexSelect", Napi::Function::New(env, IndexSelect));
-  e.Set("index", Napi::Function::New(env, IndexTensor));
-  e.Set("tril", Napi::Function::New(env, Tril));
-  e.Set("triu", Napi::Function::New(env, Triu));
+  ExportAll(env, e, {
+                       {"reshape", Reshape},
+                       {"view", View},
+                       {"permute", Permute},
+                       {"transpose", Transpose},
+                       {"cat", Cat},
+                       {"stack", Stack},
+                       {"narrow", Narrow},
+                       {"unsqueeze", Unsqueeze},
+                       {"squeeze", Squeeze},
+                       {"expand", Expand},
+                       {"repeat", Repeat},
+                       {"flatten", Flatten},
+                       {"select", Select},
+                       {"slice", Slice},
+                       {"split", Split},
+                       {"gather", Gather},
+                       {"indexSelect", IndexSelect},
+                       {"index", IndexTensor},
+                       {"tril", Tril},
+                       {"triu", Triu},
+                   });
 }
 
 }  // namespace pt

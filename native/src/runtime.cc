@@ -63,12 +63,14 @@ static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
 }
 
 void RegisterRuntime(Napi::Env env, Napi::Object e) {
-  e.Set("manualSeed", Napi::Function::New(env, ManualSeed));
-  e.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
-  e.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
-  e.Set("info", Napi::Function::New(env, Info));
-  e.Set("nativeHeapBytes", Napi::Function::New(env, NativeHeapBytes));
-  e.Set("liveTensors", Napi::Function::New(env, LiveTensors));
+  ExportAll(env, e, {
+                       {"manualSeed", ManualSeed},
+                       {"setNumThreads", SetNumThreads},
+                       {"getNumThreads", GetNumThreads},
+                       {"info", Info},
+                       {"nativeHeapBytes", NativeHeapBytes},
+                       {"liveTensors", LiveTensors},
+                   });
 }
 
 }  // namespace pt

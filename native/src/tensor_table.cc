@@ -82,17 +82,19 @@ META(StorageId, "storageId",
      Napi::Number::New(env, t.has_storage() ? static_cast<double>(reinterpret_cast<uintptr_t>(t.storage().unsafeGetStorageImpl())) : 0))
 
 void RegisterTable(Napi::Env env, Napi::Object e) {
-  e.Set("release", Napi::Function::New(env, Release));
-  e.Set("isLive", Napi::Function::New(env, IsLive));
-  e.Set("shape", Napi::Function::New(env, Shape));
-  e.Set("strides", Napi::Function::New(env, Strides));
-  e.Set("dtype", Napi::Function::New(env, Dtype));
-  e.Set("device", Napi::Function::New(env, Device));
-  e.Set("isContiguous", Napi::Function::New(env, IsContiguous));
-  e.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
-  e.Set("isLeaf", Napi::Function::New(env, IsLeaf));
-  e.Set("storageOffset", Napi::Function::New(env, StorageOffset));
-  e.Set("storageId", Napi::Function::New(env, StorageId));
+  ExportAll(env, e, {
+                       {"release", Release},
+                       {"isLive", IsLive},
+                       {"shape", Shape},
+                       {"strides", Strides},
+                       {"dtype", Dtype},
+                       {"device", Device},
+                       {"isContiguous", IsContiguous},
+                       {"requiresGrad", RequiresGrad},
+                       {"isLeaf", IsLeaf},
+                       {"storageOffset", StorageOffset},
+                       {"storageId", StorageId},
+                   });
 }
 
 }  // namespace pt
