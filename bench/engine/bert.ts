@@ -11,6 +11,7 @@ import {
   type Tensor,
   arange,
   noGrad,
+  tidy,
 } from '../../src/engine/index.js';
 
 /** Model sizes; the field names are shared with bert_ref.py's command line. */
@@ -179,7 +180,9 @@ class BertEncoder extends Module {
 
   /** Runs every layer in order. */
   forward(x: Tensor, mask: Tensor): Tensor {
-    return this.layer.items.reduce((h, l) => l.forward(h, mask), x);
+    // One tidy per layer frees each layer's intermediates as soon as the layer returns (autograd keeps what it
+    // saved), so the working set matches PyTorch's refcounted lifetimes instead of growing over the whole pass.
+    return this.layer.items.reduce((h, l) => tidy(() => l.forward(h, mask)), x);
   }
 }
 
