@@ -41,7 +41,7 @@ export class Tensor {
   /** Wraps a native handle; library code only (use the factories in `factories.ts`). */
   constructor(handle: NativeTensor) {
     this.#h = handle;
-    finalizer.register(this, handle);
+    finalizer.register(this, handle, this);
     track(this);
   }
 
@@ -55,6 +55,7 @@ export class Tensor {
   dispose(): void {
     if (this.#h !== null) {
       native.release(this.#h);
+      finalizer.unregister(this);
       this.#h = null;
     }
   }

@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-// biome-ignore lint/suspicious/noExplicitAny: handler signatures are checked through the API type parameter.
-type Handlers = Record<string, (...args: any[]) => unknown>;
+// `never[]` parameters accept every function signature; call() recovers the real ones through Parameters<>.
+type Handlers = Record<string, (...args: never[]) => unknown>;
 
 interface Reply {
   id: number;
