@@ -77,7 +77,7 @@ function parseOptions(argv: string[]): Options {
       'train-steps': { type: 'string' },
       'infer-steps': { type: 'string' },
       warmup: { type: 'string', default: '2' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string' },
       layers: { type: 'string' },
       hidden: { type: 'string', default: '384' },
       heads: { type: 'string', default: '12' },
@@ -99,7 +99,8 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got '${v}'`);
     return n;
   };
-  const steps = int('steps', values.steps, values.quick ? 2 : 5);
+  // Many short alternating rounds: machine noise drifts over minutes, so finer interleaving evens it out.
+  const steps = int('steps', values.steps, values.quick ? 2 : 3);
   return {
     model: {
       layers: int('layers', values.layers, values.quick ? 2 : 6),
@@ -115,7 +116,7 @@ function parseOptions(argv: string[]): Options {
     trainSteps: int('train-steps', values['train-steps'], steps),
     inferSteps: int('infer-steps', values['infer-steps'], steps),
     warmup: int('warmup', values.warmup, 2),
-    rounds: int('rounds', values.rounds, 2),
+    rounds: int('rounds', values.rounds, values.quick ? 1 : 4),
     seed: int('seed', values.seed, 0),
     peakN: int('peak-n', values['peak-n'], 2048),
     python: values.python ?? '',
