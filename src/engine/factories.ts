@@ -32,9 +32,25 @@ function inferShape(data: NestedArray): number[] {
  */
 export function tensor(data: AnyTypedArray | NestedArray, opts: TensorOptions & { shape?: number[] } = {}): Tensor {
   if (ArrayBuffer.isView(data)) {
-    const dtype = opts.dtype ?? dtypeOfArray(data);
     const shape = opts.shape ?? [data.length];
-    return finish(new Tensor(native.fromBuffer(data, shape, dtype, opts.device)), opts);
+    // Uint16Array carries raw half-precision bits, so it is stored as the requested half dtype as is.
+    if (data instanceof Uint16Array) {
+      if (opts.dtype !== 'float16' && opts.dtype !== 'bfloat16') {
+        throw engineError(
+          'tensor',
+          'ENGINE_DTYPE',
+          "a Uint16Array holds raw half-precision bits: pass { dtype: 'float16' } or { dtype: 'bfloat16' }",
+        );
+      }
+      return finish(new Tensor(native.fromBuffer(data, shape, opts.dtype, opts.device)), opts);
+    }
+    const natural = dtypeOfArray(data);
+    const raw = new Tensor(native.fromBuffer(data, shape, natural, opts.device));
+    if (opts.dtype === undefined || opts.dtype === natural) return finish(raw, opts);
+    // Another dtype was asked for: convert the values (e.g. Float32Array → float16), as torch.tensor(..., dtype=) does.
+    const converted = raw.to(opts.dtype);
+    raw.dispose();
+    return finish(converted, opts);
   }
   const shape = inferShape(data);
   const values: (number | boolean)[] = Array.isArray(data) ? flatten(data) : [data];
@@ -70,6 +86,11 @@ export function tensor(data: AnyTypedArray | NestedArray, opts: TensorOptions & 
     if (t !== f) f.dispose();
   }
   return finish(t, opts);
+}
+
+/** A tensor from raw little-endian element bytes of the given dtype (what file formats store); copied. */
+export function fromBytes(bytes: Uint8Array, shape: number[], dtype: DType, opts: Omit<TensorOptions, 'dtype'> = {}): Tensor {
+  return finish(new Tensor(native.fromBuffer(bytes, shape, dtype, opts.device)), opts);
 }
 
 /** A 0-d tensor holding one value. */

@@ -5,6 +5,7 @@ export { Tensor, type Scalar, type NestedArray, type ValuesIndices } from './ten
 export {
   type TensorOptions,
   tensor,
+  fromBytes,
   scalar,
   full,
   zeros,

@@ -3,7 +3,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { DTYPE_SIZE, type DType } from './dtype.js';
 import { engineError } from './errors.js';
-import { tensor } from './factories.js';
+import { fromBytes } from './factories.js';
 import type { Tensor } from './tensor.js';
 
 const TO_FILE: Record<DType, string> = {
@@ -132,7 +132,7 @@ export function loadSafetensors(
       const bytes = Buffer.allocUnsafe(e.end - e.begin);
       if (readSync(fd, bytes, 0, bytes.length, header.dataStart + e.begin) !== bytes.length)
         fail(path, `file ends inside tensor '${name}'`);
-      tensors.set(name, tensor(bytes, { dtype: e.dtype, shape: e.shape }));
+      tensors.set(name, fromBytes(bytes, e.shape, e.dtype));
     }
     return { tensors, metadata: header.metadata };
   } finally {

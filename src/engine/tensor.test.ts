@@ -37,6 +37,15 @@ describe('creating and reading tensors', () => {
     expect(tensor(new Uint16Array([0x3c00]), { dtype: 'float16' }).toNumbers()).toEqual([1]);
     expect(tensor(new Uint16Array([0x3f80]), { dtype: 'bfloat16' }).toNumbers()).toEqual([1]);
     expect(() => tensor(new Float32Array(3), { shape: [2, 2] })).toThrow(/12 bytes but shape and dtype need 16/);
+    expect(() => tensor(new Uint16Array([1]))).toThrow(/raw half-precision bits/);
+  });
+
+  it('converts typed-array values when another dtype is asked for', () => {
+    const h = tensor(new Float32Array([0.5, 1 / 3]), { dtype: 'float16' });
+    expect(h.dtype).toBe('float16');
+    expect(h.toNumbers()).toEqual([0.5, 0.333251953125]);
+    expect(tensor(new Int32Array([3, -4]), { dtype: 'float32' }).toNumbers()).toEqual([3, -4]);
+    expect(tensor(new Float64Array([1.9, -1.9]), { dtype: 'int64' }).toNumbers()).toEqual([1, -1]);
   });
 
   it('rounds to half precision like PyTorch', () => {

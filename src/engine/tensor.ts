@@ -169,7 +169,7 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** The single element as a number (or boolean for bool tensors). */
+  /** The single element as a number (bool tensors give 1 or 0). */
   item(): number {
     return Number(native.item(this.handle));
   }
