@@ -101,14 +101,17 @@ export function scalar(value: Scalar, opts: TensorOptions = {}): Tensor {
   );
 }
 
+/** A tensor of the given shape with every element set to value. */
 export function full(shape: number[], value: Scalar, opts: TensorOptions = {}): Tensor {
   return finish(new Tensor(native.full(shape, value, opts.dtype, opts.device)), opts);
 }
 
+/** A tensor of zeros. */
 export function zeros(shape: number[], opts: TensorOptions = {}): Tensor {
   return full(shape, 0, opts);
 }
 
+/** A tensor of ones. */
 export function ones(shape: number[], opts: TensorOptions = {}): Tensor {
   return full(shape, 1, opts);
 }

@@ -8,10 +8,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   return new T(native.linear(x.handle, weight.handle, bias?.handle));
 }
 
+/** Softmax along dim. */
 export function softmax(x: Tensor, dim: number): Tensor {
   return x.softmax(dim);
 }
 
+/** Log-softmax along dim (numerically stable). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return x.logSoftmax(dim);
 }
@@ -64,6 +66,7 @@ export function binaryCrossEntropyWithLogits(
   return new T(native.bceWithLogits(logits.handle, target.handle, opts.posWeight?.handle, opts.reduction ?? 'mean'));
 }
 
+/** Mean squared error (or its sum / per-element values). */
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   return new T(native.mseLoss(input.handle, target.handle, reduction));
 }

@@ -11,6 +11,7 @@ export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
 
+/** The intra-op thread count of this thread's engine work. */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
@@ -25,6 +26,7 @@ export interface EngineInfo {
   config: string;
 }
 
+/** Describes the libtorch build, BLAS, CUDA availability and threads in use. */
 export function engineInfo(): EngineInfo {
   const i = native.info();
   return { ...i, threads: native.getNumThreads() };

@@ -99,26 +99,32 @@ export class Tensor {
     return v;
   }
 
+  /** Element type. */
   get dtype(): DType {
     return native.dtype(this.handle) as DType;
   }
 
+  /** Where the data lives. */
   get device(): Device {
     return native.device(this.handle) as Device;
   }
 
+  /** Whether autograd tracks this tensor. */
   get requiresGrad(): boolean {
     return native.requiresGrad(this.handle);
   }
 
+  /** Whether this tensor was created by the user rather than by an op. */
   get isLeaf(): boolean {
     return native.isLeaf(this.handle);
   }
 
+  /** Offset of the first element in its storage (in elements). */
   get storageOffset(): number {
     return native.storageOffset(this.handle);
   }
 
+  /** Whether elements are laid out row-major without gaps. */
   isContiguous(): boolean {
     return native.isContiguous(this.handle);
   }
@@ -182,22 +188,27 @@ export class Tensor {
     return new Tensor(native.toDtype(this.handle, target));
   }
 
+  /** Converts to float32. */
   float(): Tensor {
     return this.to('float32');
   }
 
+  /** Converts to int64. */
   long(): Tensor {
     return this.to('int64');
   }
 
+  /** Converts to bool. */
   bool(): Tensor {
     return this.to('bool');
   }
 
+  /** A copy with its own storage (recorded by autograd). */
   clone(): Tensor {
     return new Tensor(native.clone(this.handle));
   }
 
+  /** This data in row-major layout (a copy only when needed). */
   contiguous(): Tensor {
     return new Tensor(native.contiguous(this.handle));
   }
@@ -228,21 +239,25 @@ export class Tensor {
 
   // ---- in-place initialisation (never recorded by autograd) -----------------------------------------
 
+  /** Sets every element to 0 in place. */
   zero_(): this {
     native.initInPlace(this.handle, 'zero');
     return this;
   }
 
+  /** Sets every element to value in place. */
   fill_(value: Scalar): this {
     native.initInPlace(this.handle, 'fill', value);
     return this;
   }
 
+  /** Fills in place with N(mean, std²) samples. */
   normal_(mean = 0, std = 1): this {
     native.initInPlace(this.handle, 'normal', mean, std);
     return this;
   }
 
+  /** Fills in place with U(from, to) samples. */
   uniform_(from = 0, to = 1): this {
     native.initInPlace(this.handle, 'uniform', from, to);
     return this;
@@ -256,18 +271,23 @@ export class Tensor {
 
   // ---- elementwise ----------------------------------------------------------------------------------
 
+  /** Elementwise a + b (broadcasting). */
   add(other: Tensor | Scalar): Tensor {
     return binary('add', this, other);
   }
+  /** Elementwise a − b (broadcasting). */
   sub(other: Tensor | Scalar): Tensor {
     return binary('sub', this, other);
   }
+  /** Elementwise a · b (broadcasting). */
   mul(other: Tensor | Scalar): Tensor {
     return binary('mul', this, other);
   }
+  /** Elementwise true division a / b (broadcasting). */
   div(other: Tensor | Scalar): Tensor {
     return binary('div', this, other);
   }
+  /** Elementwise a ** b. */
   pow(other: Tensor | Scalar): Tensor {
     return binary('pow', this, other);
   }
@@ -275,33 +295,43 @@ export class Tensor {
   remainder(other: Tensor | Scalar): Tensor {
     return binary('remainder', this, other);
   }
+  /** Elementwise maximum. */
   maximum(other: Tensor | Scalar): Tensor {
     return binary('maximum', this, other);
   }
+  /** Elementwise minimum. */
   minimum(other: Tensor | Scalar): Tensor {
     return binary('minimum', this, other);
   }
+  /** Elementwise a == b (bool). */
   eq(other: Tensor | Scalar): Tensor {
     return binary('eq', this, other);
   }
+  /** Elementwise a != b (bool). */
   ne(other: Tensor | Scalar): Tensor {
     return binary('ne', this, other);
   }
+  /** Elementwise a < b (bool). */
   lt(other: Tensor | Scalar): Tensor {
     return binary('lt', this, other);
   }
+  /** Elementwise a <= b (bool). */
   le(other: Tensor | Scalar): Tensor {
     return binary('le', this, other);
   }
+  /** Elementwise a > b (bool). */
   gt(other: Tensor | Scalar): Tensor {
     return binary('gt', this, other);
   }
+  /** Elementwise a >= b (bool). */
   ge(other: Tensor | Scalar): Tensor {
     return binary('ge', this, other);
   }
+  /** Elementwise logical and (bool). */
   logicalAnd(other: Tensor | Scalar): Tensor {
     return binary('logical_and', this, other);
   }
+  /** Elementwise logical or (bool). */
   logicalOr(other: Tensor | Scalar): Tensor {
     return binary('logical_or', this, other);
   }
@@ -309,39 +339,51 @@ export class Tensor {
   #unary(op: string): Tensor {
     return new Tensor(native.unary(op, this.handle));
   }
+  /** Elementwise −x. */
   neg(): Tensor {
     return this.#unary('neg');
   }
+  /** Elementwise |x|. */
   abs(): Tensor {
     return this.#unary('abs');
   }
+  /** Elementwise eˣ. */
   exp(): Tensor {
     return this.#unary('exp');
   }
+  /** Elementwise natural logarithm. */
   log(): Tensor {
     return this.#unary('log');
   }
+  /** Elementwise square root. */
   sqrt(): Tensor {
     return this.#unary('sqrt');
   }
+  /** Elementwise 1/√x. */
   rsqrt(): Tensor {
     return this.#unary('rsqrt');
   }
+  /** Elementwise sine. */
   sin(): Tensor {
     return this.#unary('sin');
   }
+  /** Elementwise cosine. */
   cos(): Tensor {
     return this.#unary('cos');
   }
+  /** Elementwise x². */
   square(): Tensor {
     return this.#unary('square');
   }
+  /** Elementwise hyperbolic tangent. */
   tanh(): Tensor {
     return this.#unary('tanh');
   }
+  /** Elementwise logistic sigmoid. */
   sigmoid(): Tensor {
     return this.#unary('sigmoid');
   }
+  /** Elementwise max(x, 0). */
   relu(): Tensor {
     return this.#unary('relu');
   }
@@ -349,27 +391,35 @@ export class Tensor {
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
     return this.#unary(approximate === 'tanh' ? 'gelu_tanh' : 'gelu');
   }
+  /** Elementwise x·sigmoid(x). */
   silu(): Tensor {
     return this.#unary('silu');
   }
+  /** Elementwise error function. */
   erf(): Tensor {
     return this.#unary('erf');
   }
+  /** Elementwise floor. */
   floor(): Tensor {
     return this.#unary('floor');
   }
+  /** Elementwise round half to even. */
   round(): Tensor {
     return this.#unary('round');
   }
+  /** Elementwise logical not (bool). */
   logicalNot(): Tensor {
     return this.#unary('logical_not');
   }
+  /** Elementwise NaN test (bool). */
   isnan(): Tensor {
     return this.#unary('isnan');
   }
+  /** Elementwise finiteness test (bool). */
   isfinite(): Tensor {
     return this.#unary('isfinite');
   }
+  /** Limits every element to [min, max] (either bound optional). */
   clamp(min?: number, max?: number): Tensor {
     return new Tensor(native.clamp(this.handle, min, max));
   }
@@ -386,9 +436,11 @@ export class Tensor {
     const dims = dim === undefined ? undefined : Array.isArray(dim) ? dim : [dim];
     return new Tensor(native.reduce(op, this.handle, dims, keepdim));
   }
+  /** Sum over all elements or the given dims. */
   sum(dim?: number | number[], keepdim = false): Tensor {
     return this.#reduce('sum', dim, keepdim);
   }
+  /** Mean over all elements or the given dims. */
   mean(dim?: number | number[], keepdim = false): Tensor {
     return this.#reduce('mean', dim, keepdim);
   }
@@ -399,21 +451,27 @@ export class Tensor {
   var(dim?: number | number[], keepdim = false): Tensor {
     return this.#reduce('var', dim, keepdim);
   }
+  /** Product over all elements or one dim. */
   prod(dim?: number, keepdim = false): Tensor {
     return this.#reduce('prod', dim, keepdim);
   }
+  /** Whether all elements (or all along dim) are true. */
   all(dim?: number, keepdim = false): Tensor {
     return this.#reduce('all', dim, keepdim);
   }
+  /** Whether any element (or any along dim) is true. */
   any(dim?: number, keepdim = false): Tensor {
     return this.#reduce('any', dim, keepdim);
   }
+  /** Maximum over the given dims. */
   amax(dim: number | number[], keepdim = false): Tensor {
     return this.#reduce('amax', dim, keepdim);
   }
+  /** Minimum over the given dims. */
   amin(dim: number | number[], keepdim = false): Tensor {
     return this.#reduce('amin', dim, keepdim);
   }
+  /** log Σ exp over the given dims, computed stably. */
   logsumexp(dim: number | number[], keepdim = false): Tensor {
     return this.#reduce('logsumexp', dim, keepdim);
   }
@@ -426,23 +484,29 @@ export class Tensor {
     const [values, indices] = native.maxMinDim('max', this.handle, dim, keepdim);
     return { values: new Tensor(values), indices: new Tensor(indices) };
   }
+  /** Smallest element overall. */
   min(): Tensor {
     return this.#reduce('amin', [...this.shape.keys()]);
   }
+  /** Smallest element along dim, with its index. */
   minDim(dim: number, keepdim = false): ValuesIndices {
     const [values, indices] = native.maxMinDim('min', this.handle, dim, keepdim);
     return { values: new Tensor(values), indices: new Tensor(indices) };
   }
+  /** Index of the largest element (overall or along dim). */
   argmax(dim?: number, keepdim = false): Tensor {
     return new Tensor(native.argMaxMin('argmax', this.handle, dim, keepdim));
   }
+  /** Index of the smallest element (overall or along dim). */
   argmin(dim?: number, keepdim = false): Tensor {
     return new Tensor(native.argMaxMin('argmin', this.handle, dim, keepdim));
   }
+  /** The k largest (or smallest) elements along dim, with their indices. */
   topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
     const [values, indices] = native.topk(this.handle, k, dim, largest, sorted);
     return { values: new Tensor(values), indices: new Tensor(indices) };
   }
+  /** Sorted values along dim, with their original indices. */
   sort(dim = -1, descending = false): ValuesIndices {
     const [values, indices] = native.sort(this.handle, dim, descending);
     return { values: new Tensor(values), indices: new Tensor(indices) };
@@ -450,15 +514,19 @@ export class Tensor {
 
   // ---- linear algebra -------------------------------------------------------------------------------
 
+  /** Matrix product with NumPy broadcasting rules. */
   matmul(other: Tensor): Tensor {
     return new Tensor(native.matmul(this.handle, other.handle));
   }
+  /** Batched matrix product of [b, n, m] and [b, m, p]. */
   bmm(other: Tensor): Tensor {
     return new Tensor(native.bmm(this.handle, other.handle));
   }
+  /** Softmax along dim. */
   softmax(dim: number): Tensor {
     return new Tensor(native.softmax(this.handle, dim));
   }
+  /** Log-softmax along dim (numerically stable). */
   logSoftmax(dim: number): Tensor {
     return new Tensor(native.logSoftmax(this.handle, dim));
   }
@@ -473,9 +541,11 @@ export class Tensor {
   view(...shape: number[] | [number[]]): Tensor {
     return new Tensor(native.view(this.handle, flat(shape)));
   }
+  /** Reorders dims (a view). */
   permute(...dims: number[] | [number[]]): Tensor {
     return new Tensor(native.permute(this.handle, flat(dims)));
   }
+  /** Swaps two dims (a view). */
   transpose(dim0: number, dim1: number): Tensor {
     return new Tensor(native.transpose(this.handle, dim0, dim1));
   }
@@ -483,21 +553,27 @@ export class Tensor {
   get T(): Tensor {
     return this.transpose(0, 1);
   }
+  /** Merges dims startDim..endDim into one. */
   flatten(startDim = 0, endDim = -1): Tensor {
     return new Tensor(native.flatten(this.handle, startDim, endDim));
   }
+  /** Removes size-1 dims (or the given one). */
   squeeze(dim?: number): Tensor {
     return new Tensor(native.squeeze(this.handle, dim));
   }
+  /** Inserts a size-1 dim at dim. */
   unsqueeze(dim: number): Tensor {
     return new Tensor(native.unsqueeze(this.handle, dim));
   }
+  /** Broadcasts size-1 dims to the given sizes (a view, no copy). */
   expand(...shape: number[] | [number[]]): Tensor {
     return new Tensor(native.expand(this.handle, flat(shape)));
   }
+  /** Tiles the data along each dim (copies). */
   repeat(...reps: number[] | [number[]]): Tensor {
     return new Tensor(native.repeat(this.handle, flat(reps)));
   }
+  /** length elements along dim from start (a view). */
   narrow(dim: number, start: number, length: number): Tensor {
     return new Tensor(native.narrow(this.handle, dim, start, length));
   }
@@ -513,9 +589,11 @@ export class Tensor {
   split(size: number | number[], dim = 0): Tensor[] {
     return native.split(this.handle, size, dim).map((t) => new Tensor(t));
   }
+  /** Picks values along dim at the given indices (torch.gather). */
   gather(dim: number, index: Tensor): Tensor {
     return new Tensor(native.gather(this.handle, dim, index.handle));
   }
+  /** Rows (along dim) picked by an index tensor. */
   indexSelect(dim: number, index: Tensor): Tensor {
     return new Tensor(native.indexSelect(this.handle, dim, index.handle));
   }
@@ -523,9 +601,11 @@ export class Tensor {
   index(index: Tensor): Tensor {
     return new Tensor(native.index(this.handle, index.handle));
   }
+  /** Lower triangle (zeros above the diagonal). */
   tril(diagonal = 0): Tensor {
     return new Tensor(native.tril(this.handle, diagonal));
   }
+  /** Upper triangle (zeros below the diagonal). */
   triu(diagonal = 0): Tensor {
     return new Tensor(native.triu(this.handle, diagonal));
   }
