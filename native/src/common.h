@@ -36,6 +36,11 @@ struct InstanceData {
 
 TensorTable& Table(Napi::Env env);
 
+// Whether a JS value is shaped like a tensor id (a number at or above the id base), live or not.
+bool IsTensorId(const Napi::Value& v);
+// The live tensor a JS value names, or nullptr (not an id, disposed, or stale).
+at::Tensor* FindTensor(Napi::Env env, const Napi::Value& v);
+
 // Thrown by argument helpers; the boundary turns it into an EngineError naming the op.
 struct ArgError : std::invalid_argument {
   using std::invalid_argument::invalid_argument;

@@ -32,20 +32,19 @@ static const char* Classify(const std::string& m) {
 
 static void CollectInputs(const Napi::CallbackInfo& info, std::vector<std::string>& out) {
   Napi::Env env = info.Env();
+  auto describe = [&](const Napi::Value& v) {
+    if (!IsTensorId(v)) return;
+    at::Tensor* t = FindTensor(env, v);
+    out.push_back(t ? Describe(*t) : "Tensor(disposed)");
+  };
   for (size_t i = 0; i < info.Length(); ++i) {
     Napi::Value v = info[i];
-    if (v.IsNumber() && TensorTable::LooksLikeId(v.As<Napi::Number>().DoubleValue())) {
-      at::Tensor* t = Table(env).Get(v.As<Napi::Number>().DoubleValue());
-      out.push_back(t ? Describe(*t) : "Tensor(disposed)");
-    } else if (v.IsArray()) {
-      Napi::Array arr = v.As<Napi::Array>();
-      for (uint32_t j = 0; j < arr.Length(); ++j) {
-        Napi::Value e = arr.Get(j);
-        if (!e.IsNumber() || !TensorTable::LooksLikeId(e.As<Napi::Number>().DoubleValue())) continue;
-        at::Tensor* t = Table(env).Get(e.As<Napi::Number>().DoubleValue());
-        out.push_back(t ? Describe(*t) : "Tensor(disposed)");
-      }
+    if (!v.IsArray()) {
+      describe(v);
+      continue;
     }
+    Napi::Array arr = v.As<Napi::Array>();
+    for (uint32_t j = 0; j < arr.Length(); ++j) describe(arr.Get(j));
   }
 }
 
@@ -75,13 +74,16 @@ Napi::Error MakeEngineError(const Napi::CallbackInfo& info, const char* op, cons
 
 static std::string Where(size_t i) { return "argument " + std::to_string(i); }
 
-at::Tensor& ArgTensor(const Napi::CallbackInfo& info, size_t i) {
-  Napi::Value v = info[i];
-  if (!v.IsNumber() || !TensorTable::LooksLikeId(v.As<Napi::Number>().DoubleValue())) throw ArgError(Where(i) + " must be a Tensor");
-  at::Tensor* t = Table(info.Env()).Get(v.As<Napi::Number>().DoubleValue());
-  if (t == nullptr) throw ArgError(Where(i) + " is a disposed tensor");
-  return *t;
+// One check for single tensor arguments (element < 0) and list elements, so both report the same two failures.
+// The label is built only on failure: this runs for every tensor argument of every op.
+static at::Tensor& TensorAt(Napi::Env env, const Napi::Value& v, size_t i, int64_t element) {
+  at::Tensor* t = FindTensor(env, v);
+  if (t != nullptr) return *t;
+  std::string where = Where(i) + (element < 0 ? "" : "[" + std::to_string(element) + "]");
+  throw ArgError(where + (IsTensorId(v) ? " is a disposed tensor" : " must be a Tensor"));
 }
+
+at::Tensor& ArgTensor(const Napi::CallbackInfo& info, size_t i) { return TensorAt(info.Env(), info[i], i, -1); }
 
 bool IsScalarArg(const Napi::CallbackInfo& info, size_t flagIndex) { return ArgBool(info, flagIndex, false); }
 
@@ -99,12 +101,7 @@ std::vector<at::Tensor> ArgTensorList(const Napi::CallbackInfo& info, size_t i) 
   Napi::Array arr = info[i].As<Napi::Array>();
   std::vector<at::Tensor> out;
   out.reserve(arr.Length());
-  for (uint32_t j = 0; j < arr.Length(); ++j) {
-    Napi::Value e = arr.Get(j);
-    at::Tensor* t = e.IsNumber() ? Table(info.Env()).Get(e.As<Napi::Number>().DoubleValue()) : nullptr;
-    if (t == nullptr) throw ArgError(Where(i) + "[" + std::to_string(j) + "] must be a live Tensor (disposed or not a tensor)");
-    out.push_back(*t);
-  }
+  for (uint32_t j = 0; j < arr.Length(); ++j) out.push_back(TensorAt(info.Env(), arr.Get(j), i, j));
   return out;
 }
 

@@ -35,8 +35,7 @@ class OptimizerHandle : public Napi::ObjectWrap<OptimizerHandle> {
         Napi::Array ps = g.Get("params").As<Napi::Array>();
         std::vector<at::Tensor> params;
         for (uint32_t j = 0; j < ps.Length(); ++j) {
-          Napi::Value p = ps.Get(j);
-          at::Tensor* t = p.IsNumber() ? Table(info.Env()).Get(p.As<Napi::Number>().DoubleValue()) : nullptr;
+          at::Tensor* t = FindTensor(info.Env(), ps.Get(j));
           if (t == nullptr) throw ArgError("group " + std::to_string(i) + " param " + std::to_string(j) + " is not a live Tensor");
           params.push_back(*t);
         }

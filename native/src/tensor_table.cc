@@ -10,6 +10,12 @@ static constexpr uint32_t kGenMask = (1u << 18) - 1;  // keeps ids below 2^53, e
 
 TensorTable& Table(Napi::Env env) { return env.GetInstanceData<InstanceData>()->tensors; }
 
+bool IsTensorId(const Napi::Value& v) { return v.IsNumber() && TensorTable::LooksLikeId(v.As<Napi::Number>().DoubleValue()); }
+
+at::Tensor* FindTensor(Napi::Env env, const Napi::Value& v) {
+  return IsTensorId(v) ? Table(env).Get(v.As<Napi::Number>().DoubleValue()) : nullptr;
+}
+
 double TensorTable::Put(at::Tensor t) {
   uint32_t i;
   if (!free_.empty()) {
@@ -47,12 +53,8 @@ bool TensorTable::Release(double id) {
 
 // release(id) -> whether it was live; idempotent, so dispose() and the GC safety net can both call it.
 static Napi::Value Release(const Napi::CallbackInfo& info) {
-  if (!info[0].IsNumber()) return Napi::Boolean::New(info.Env(), false);
-  return Napi::Boolean::New(info.Env(), Table(info.Env()).Release(info[0].As<Napi::Number>().DoubleValue()));
-}
-
-static Napi::Value IsLive(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), info[0].IsNumber() && Table(info.Env()).Get(info[0].As<Napi::Number>().DoubleValue()) != nullptr);
+  bool released = IsTensorId(info[0]) && Table(info.Env()).Release(info[0].As<Napi::Number>().DoubleValue());
+  return Napi::Boolean::New(info.Env(), released);
 }
 
 static Napi::Array IntArray(Napi::Env env, at::IntArrayRef xs) {
@@ -84,7 +86,6 @@ META(StorageId, "storageId",
 void RegisterTable(Napi::Env env, Napi::Object e) {
   ExportAll(env, e, {
                        {"release", Release},
-                       {"isLive", IsLive},
                        {"shape", Shape},
                        {"strides", Strides},
                        {"dtype", Dtype},

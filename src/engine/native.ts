@@ -24,7 +24,6 @@ type TS = T | Scalar;
 /** Every function the addon exports; argument order mirrors the C++ sources in native/src. */
 export interface NativeEngine {
   release(t: T): boolean;
-  isLive(t: T): boolean;
   shape(t: T): number[];
   strides(t: T): number[];
   dtype(t: T): string;
