@@ -62,30 +62,18 @@ export function tensor(data: AnyTypedArray | NestedArray, opts: TensorOptions & 
       `nested arrays are ragged: shape [${shape.join(', ')}] needs ${expected} values, got ${values.length}`,
     );
   }
-  const isBool = typeof values[0] === 'boolean';
-  const dtype = opts.dtype ?? (isBool ? 'bool' : 'float32');
-  let t: Tensor;
-  if (dtype === 'int64') {
-    t = new Tensor(
-      native.fromBuffer(
-        BigInt64Array.from(values, (v) => BigInt(Math.trunc(Number(v)))),
-        shape,
-        'int64',
-        opts.device,
-      ),
+  const dtype = opts.dtype ?? (typeof values[0] === 'boolean' ? 'bool' : 'float32');
+  // bool/uint8 are stored from their 0/1 bytes; everything else goes through the typed-array path above,
+  // which converts (e.g. float32 values to a half dtype) when the natural dtype differs.
+  if (dtype === 'bool' || dtype === 'uint8') return fromBytes(Uint8Array.from(values, Number), shape, dtype, opts);
+  if (dtype === 'int64')
+    return tensor(
+      BigInt64Array.from(values, (v) => BigInt(Math.trunc(Number(v)))),
+      { ...opts, shape },
     );
-  } else if (dtype === 'bool' || dtype === 'uint8') {
-    t = new Tensor(native.fromBuffer(Uint8Array.from(values, Number), shape, dtype, opts.device));
-  } else if (dtype === 'int32') {
-    t = new Tensor(native.fromBuffer(Int32Array.from(values, Number), shape, dtype, opts.device));
-  } else if (dtype === 'float64') {
-    t = new Tensor(native.fromBuffer(Float64Array.from(values, Number), shape, dtype, opts.device));
-  } else {
-    const f = new Tensor(native.fromBuffer(Float32Array.from(values, Number), shape, 'float32', opts.device));
-    t = dtype === 'float32' ? f : f.to(dtype);
-    if (t !== f) f.dispose();
-  }
-  return finish(t, opts);
+  if (dtype === 'int32') return tensor(Int32Array.from(values, Number), { ...opts, shape });
+  if (dtype === 'float64') return tensor(Float64Array.from(values, Number), { ...opts, shape });
+  return tensor(Float32Array.from(values, Number), { ...opts, shape });
 }
 
 /** A tensor from raw little-endian element bytes of the given dtype (what file formats store); copied. */
