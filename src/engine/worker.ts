@@ -24,7 +24,8 @@ export interface EngineWorkerOptions {
 
 /**
  * A worker thread that imports `moduleUrl` and answers calls to the functions it exports.
- * Calls run one at a time, in order; results and arguments are structured-cloned (typed arrays transferred).
+ * Calls run one at a time, in order. Arguments are structured-cloned (copied, so the caller keeps its arrays);
+ * typed arrays in results are transferred back without a copy.
  */
 export class EngineWorker<API extends Handlers> {
   readonly #worker: Worker;
