@@ -1,5 +1,7 @@
 // Building blocks with PyTorch's parameter names and default initialisation.
-import { empty, ones, zeros } from '../factories.js';
+import { noGrad } from '../autograd.js';
+import { cat, empty, ones, zeros } from '../factories.js';
+import { tidy } from '../scope.js';
 import * as F from '../functional.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
@@ -23,7 +25,7 @@ export class Linear extends Module {
 
 /** A lookup table [num, dim], initialised N(0, 1) like torch.nn.Embedding. */
 export class Embedding extends Module {
-  readonly weight: Tensor;
+  #weight: Tensor;
 
   constructor(
     num: number,
@@ -31,7 +33,26 @@ export class Embedding extends Module {
     readonly paddingIdx?: number,
   ) {
     super();
-    this.weight = this.param('weight', empty([num, dim]).normal_(0, 1));
+    this.#weight = this.param('weight', empty([num, dim]).normal_(0, 1));
+  }
+
+  /** The table [num, dim]; a new tensor after resize(). */
+  get weight(): Tensor {
+    return this.#weight;
+  }
+
+  /** Grows or shrinks the table to `num` rows, keeping existing rows; new rows come from `init` (default N(0, 1)). */
+  resize(num: number, init?: (rows: number, dim: number) => Tensor): void {
+    const [old, dim] = this.#weight.shape as [number, number];
+    if (num === old) return;
+    const next = tidy(() =>
+      noGrad(() => {
+        if (num < old) return this.#weight.slice(0, 0, num).clone();
+        const extra = init ? init(num - old, dim) : empty([num - old, dim]).normal_(0, 1);
+        return cat([this.#weight.detach(), extra.to(this.#weight.dtype)], 0);
+      }),
+    );
+    this.#weight = this.replaceParam('weight', next);
   }
 
   forward(ids: Tensor): Tensor {

@@ -26,6 +26,16 @@ export class Module {
     return t;
   }
 
+  /** Swaps the parameter registered as `name` for `t` (e.g. a resized embedding), freeing the old tensor. */
+  protected replaceParam(name: string, t: Tensor): Tensor {
+    const old = this.#params.get(name);
+    if (old === undefined) throw engineError('replaceParam', 'ENGINE_ERROR', `no parameter named '${name}'`);
+    const grad = old.requiresGrad;
+    this.param(name, t).requiresGrad_(grad);
+    if (old !== t) old.dispose();
+    return t;
+  }
+
   /** Registers a non-trainable tensor that is saved with the module (e.g. position ids). */
   protected buffer(name: string, t: Tensor): Tensor {
     keep(t);
@@ -43,7 +53,8 @@ export class Module {
   namedParameters(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [n, t] of this.#params) out.push([prefix + n, t]);
-    for (const [n, m] of this.#children) out.push(...m.namedParameters(`${prefix}${n}.`));
+    // A child registered under '' is transparent: its names join the parent's level (a bare model's body).
+    for (const [n, m] of this.#children) out.push(...m.namedParameters(n === '' ? prefix : `${prefix}${n}.`));
     return out;
   }
 
@@ -51,7 +62,7 @@ export class Module {
   namedBuffers(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [n, t] of this.#buffers) out.push([prefix + n, t]);
-    for (const [n, m] of this.#children) out.push(...m.namedBuffers(`${prefix}${n}.`));
+    for (const [n, m] of this.#children) out.push(...m.namedBuffers(n === '' ? prefix : `${prefix}${n}.`));
     return out;
   }
 
