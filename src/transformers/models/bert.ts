@@ -35,7 +35,9 @@ export function parseBertLikeConfig(raw: Record<string, unknown>, source: string
       layer_norm_eps: z.number().positive().default(1e-12),
       pad_token_id: z.number().int().min(0).nullable().default(d.padTokenId),
       initializer_range: z.number().positive().default(0.02),
-      position_embedding_type: z.literal('absolute', { message: 'only "absolute" position embeddings are supported' }).default('absolute'),
+      position_embedding_type: z
+        .literal('absolute', { message: 'only "absolute" position embeddings are supported' })
+        .default('absolute'),
       num_labels: fields.positiveInt.optional(),
       id2label: fields.id2label,
     })
@@ -200,7 +202,13 @@ function bertMaskedLmHead(c: ModelConfig, body: BertBody): HeadSpec {
   return {
     modules: { cls: new Group({ predictions }) },
     logits: (hidden, _inputs, opts) =>
-      tiedDecoder(hidden, (h) => norm.forward(act(dense.forward(h))), body.wordEmbeddings.weight, predictions.params.bias, opts.logitsAt),
+      tiedDecoder(
+        hidden,
+        (h) => norm.forward(act(dense.forward(h))),
+        body.wordEmbeddings.weight,
+        predictions.params.bias,
+        opts.logitsAt,
+      ),
     tiedKeys: ['cls.predictions.decoder.weight', 'cls.predictions.decoder.bias'],
     lmBias: { get: () => predictions.params.bias, set: (t) => predictions.setParam('bias', t) },
   };
@@ -230,7 +238,13 @@ export function createBert(config: ModelConfig, head: HeadKind): TransformerMode
       : head === 'sequence-classification'
         ? bertClassificationHead(config, body)
         : { modules: {} };
-  return new TransformerModel(config, head, { family: 'bert', prefix: 'bert', architecture: ARCHITECTURES[head], body, head: spec });
+  return new TransformerModel(config, head, {
+    family: 'bert',
+    prefix: 'bert',
+    architecture: ARCHITECTURES[head],
+    body,
+    head: spec,
+  });
 }
 
 /** Reads a BERT config.json (MiniLM checkpoints included). */

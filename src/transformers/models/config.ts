@@ -45,7 +45,10 @@ export function readConfigJson(path: string): Record<string, unknown> {
     throw new ModelError('MODEL_CONFIG', `${path} is not valid JSON (${(e as Error).message}).`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ModelError('MODEL_CONFIG', `${path} must hold a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}.`);
+    throw new ModelError(
+      'MODEL_CONFIG',
+      `${path} must hold a JSON object, got ${Array.isArray(json) ? 'an array' : typeof json}.`,
+    );
   }
   return json as Record<string, unknown>;
 }

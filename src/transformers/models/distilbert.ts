@@ -1,7 +1,20 @@
 // DistilBERT: BERT distilled to fewer layers, without token types or pooler, with its own parameter names
 // (q_lin, sa_layer_norm, ffn.lin1...) and heads (vocab_transform/vocab_projector; pre_classifier + classifier).
 import { z } from 'zod';
-import { Dropout, Embedding, F, LayerNorm, Linear, Module, ModuleList, type Tensor, arange, noGrad, tensor, zeros } from '../../engine/index.js';
+import {
+  Dropout,
+  Embedding,
+  F,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  type Tensor,
+  arange,
+  noGrad,
+  tensor,
+  zeros,
+} from '../../engine/index.js';
 import { activation } from './activations.js';
 import { type ModelConfig, defaultLabels, fields, validateConfig } from './config.js';
 import { type BlockOptions, type BlockWeights, runBlocks } from './encoder-block.js';
@@ -165,7 +178,13 @@ function distilBertMaskedLmHead(c: ModelConfig, body: DistilBertBody): HeadSpec 
   return {
     modules: { vocab_transform: transform, vocab_layer_norm: norm, vocab_projector: projector },
     logits: (hidden, _inputs, opts) =>
-      tiedDecoder(hidden, (h) => norm.forward(act(transform.forward(h))), body.wordEmbeddings.weight, projector.params.bias, opts.logitsAt),
+      tiedDecoder(
+        hidden,
+        (h) => norm.forward(act(transform.forward(h))),
+        body.wordEmbeddings.weight,
+        projector.params.bias,
+        opts.logitsAt,
+      ),
     tiedKeys: ['vocab_projector.weight'],
     lmBias: { get: () => projector.params.bias, set: (t) => projector.setParam('bias', t) },
   };

@@ -96,13 +96,16 @@ export class TransformerModel extends Module {
     return this.#head.tiedKeys ?? [];
   }
 
-  /** Parameter names that belong to the head rather than the body. */
+  /**
+   * Parameters a checkpoint may lack because it was saved with another head: the head's own, and the pooler
+   * (transformers' masked-LM classes have none, its bare and classification classes do).
+   */
   headKeys(): string[] {
     const bodyPrefix = this.head === 'base' ? '' : `${this.prefix}.`;
     const bodyKeys = new Set(this.body.namedParameters(bodyPrefix).map(([k]) => k));
     return this.namedParameters()
       .map(([k]) => k)
-      .filter((k) => !bodyKeys.has(k));
+      .filter((k) => !bodyKeys.has(k) || k.startsWith(`${bodyPrefix}pooler.`));
   }
 
   /** Runs the encoder and the head. */
@@ -146,7 +149,13 @@ export class TransformerModel extends Module {
 }
 
 /** Vocabulary logits: hidden [B, L, H] (or the rows at `logitsAt`) times the tied embedding table, plus bias. */
-export function tiedDecoder(hidden: Tensor, transform: (h: Tensor) => Tensor, embeddings: Tensor, bias: Tensor, at?: Tensor): Tensor {
+export function tiedDecoder(
+  hidden: Tensor,
+  transform: (h: Tensor) => Tensor,
+  embeddings: Tensor,
+  bias: Tensor,
+  at?: Tensor,
+): Tensor {
   const h = at ? hidden.reshape(-1, hidden.size(-1)).indexSelect(0, at) : hidden;
   return F.linear(transform(h), embeddings, bias);
 }

@@ -31,7 +31,9 @@ describe('model parity with transformers (fp32, 1e-4)', () => {
         assertClose(out.logits as Tensor, g.expected.get('logits') as Tensor, { ...TOL, label: 'logits' });
         const hs = out.hiddenStates as Tensor[];
         expect(hs.length).toBe(model.config.numLayers + 1);
-        hs.forEach((h, i) => assertClose(h, g.expected.get(`hidden_states.${i}`) as Tensor, { ...TOL, label: `hidden_states.${i}` }));
+        hs.forEach((h, i) =>
+          assertClose(h, g.expected.get(`hidden_states.${i}`) as Tensor, { ...TOL, label: `hidden_states.${i}` }),
+        );
       });
       g.dispose();
       model.dispose();

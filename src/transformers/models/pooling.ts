@@ -20,7 +20,10 @@ export function pool(hidden: Tensor, attentionMask: Tensor, opts: PoolOptions = 
   } else {
     const m = attentionMask.unsqueeze(-1).to(hidden.dtype);
     if (mode === 'mean') {
-      out = hidden.mul(m).sum([1]).div(m.sum([1]).clamp(1e-9));
+      out = hidden
+        .mul(m)
+        .sum([1])
+        .div(m.sum([1]).clamp(1e-9));
     } else {
       out = hidden.maskedFill(m.eq(0), Number.NEGATIVE_INFINITY).amax([1]);
     }

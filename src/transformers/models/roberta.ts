@@ -15,7 +15,13 @@ function robertaMaskedLmHead(c: ModelConfig, body: BertBody): HeadSpec {
   return {
     modules: { lm_head: lmHead },
     logits: (hidden, _inputs, opts) =>
-      tiedDecoder(hidden, (h) => norm.forward(dense.forward(h).gelu()), body.wordEmbeddings.weight, lmHead.params.bias, opts.logitsAt),
+      tiedDecoder(
+        hidden,
+        (h) => norm.forward(dense.forward(h).gelu()),
+        body.wordEmbeddings.weight,
+        lmHead.params.bias,
+        opts.logitsAt,
+      ),
     tiedKeys: ['lm_head.decoder.weight', 'lm_head.decoder.bias'],
     lmBias: { get: () => lmHead.params.bias, set: (t) => lmHead.setParam('bias', t) },
   };

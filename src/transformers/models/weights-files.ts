@@ -13,7 +13,10 @@ export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 
 const indexSchema = z.object({
   metadata: z.looseObject({ total_size: z.number().optional() }).optional(),
-  weight_map: z.record(z.string(), z.string().regex(/^[^/\\]+\.safetensors$/, 'must name a .safetensors file in the same directory')),
+  weight_map: z.record(
+    z.string(),
+    z.string().regex(/^[^/\\]+\.safetensors$/, 'must name a .safetensors file in the same directory'),
+  ),
 });
 
 /** Every tensor name in a checkpoint with the file holding it, plus its shape and dtype. */
