@@ -1,0 +1,2 @@
+// Public API of the transformers layer: Hugging Face-compatible models, tokenizers and the hub client.
+export * from './models/index.js';
