@@ -1,30 +1,41 @@
-// Code examples in README.md and docs/ run as written (with the package import pointed at this checkout).
+// Code examples in README.md and docs/*.md run as written, from the repository root, with the package's
+// import paths pointed at this checkout. A ```ts block is an example; use ```text or ```sh for anything else.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../', import.meta.url).pathname;
+const IMPORTS: Record<string, string> = {
+  promptune: 'src/index.ts',
+  'promptune/engine': 'src/engine/index.ts',
+  'promptune/transformers': 'src/transformers/index.ts',
+};
 
 function tsBlocks(file: string): string[] {
   return [...readFileSync(join(root, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 }
 
+const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+
 describe('documentation examples', () => {
-  const blocks = tsBlocks('README.md');
   it('README has examples to run', () => {
-    expect(blocks.length).toBeGreaterThan(0);
+    expect(tsBlocks('README.md').length).toBeGreaterThan(0);
   });
-  blocks.forEach((code, i) => {
-    it(`README example ${i + 1} runs`, () => {
-      const dir = mkdtempSync(join(tmpdir(), 'pt-doc-'));
-      const file = join(dir, 'example.mts');
-      const src = code.replaceAll("'promptune/engine'", `'${join(root, 'src/engine/index.ts')}'`);
-      writeFileSync(file, `${src}\nconsole.log('EXAMPLE_OK');\n`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
-      expect(r.stderr).not.toMatch(/Error/);
-      expect(r.stdout).toContain('EXAMPLE_OK');
+  for (const page of pages) {
+    tsBlocks(page).forEach((code, i) => {
+      it(`${page} example ${i + 1} runs`, () => {
+        const dir = mkdtempSync(join(tmpdir(), 'pt-doc-'));
+        const file = join(dir, 'example.mts');
+        const src = code.replace(/'(promptune(?:\/[a-z]+)?)'/g, (m, spec: string) =>
+          IMPORTS[spec] ? `'${join(root, IMPORTS[spec])}'` : m,
+        );
+        writeFileSync(file, `${src}\nconsole.log('EXAMPLE_OK');\n`);
+        const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
+        expect(r.stderr).not.toMatch(/Error/);
+        expect(r.stdout).toContain('EXAMPLE_OK');
+      });
     });
-  });
+  }
 });
