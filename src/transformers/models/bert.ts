@@ -7,7 +7,6 @@ import { type ModelConfig, defaultLabels, fields, validateConfig } from './confi
 import { type BlockOptions, type BlockWeights, runBlocks } from './encoder-block.js';
 import { ModelError } from './errors.js';
 import { Group } from './group.js';
-import { initLinear } from './init.js';
 import { type EncoderBody, type HeadKind, type HeadSpec, type ModelInputs, TransformerModel, tiedDecoder } from './model.js';
 
 /** Defaults that differ between the BERT-shaped families (transformers' config class defaults). */
@@ -195,7 +194,7 @@ export class BertBody extends Module implements EncoderBody {
 
 /** cls.predictions: transform (dense, act, LayerNorm), then the tied decoder plus bias. */
 function bertMaskedLmHead(c: ModelConfig, body: BertBody): HeadSpec {
-  const dense = initLinear(new Linear(c.hiddenSize, c.hiddenSize), c.initializerRange);
+  const dense = new Linear(c.hiddenSize, c.hiddenSize);
   const norm = new LayerNorm(c.hiddenSize, c.layerNormEps);
   const predictions = new Group({ transform: new Group({ dense, LayerNorm: norm }) }, { bias: zeros([c.vocabSize]) });
   const act = activation(c.hiddenAct);
@@ -216,7 +215,7 @@ function bertMaskedLmHead(c: ModelConfig, body: BertBody): HeadSpec {
 
 /** BertForSequenceClassification: pooler → dropout → classifier. */
 function bertClassificationHead(c: ModelConfig, body: BertBody): HeadSpec {
-  const classifier = initLinear(new Linear(c.hiddenSize, Math.max(c.labels.length, 1)), c.initializerRange);
+  const classifier = new Linear(c.hiddenSize, Math.max(c.labels.length, 1));
   return {
     modules: { classifier },
     logits: (hidden, _inputs, _opts, training) => classifier.forward(F.dropout(body.pool(hidden), c.classifierDropout, training)),

@@ -20,7 +20,6 @@ import { type ModelConfig, defaultLabels, fields, validateConfig } from './confi
 import { type BlockOptions, type BlockWeights, runBlocks } from './encoder-block.js';
 import { ModelError } from './errors.js';
 import { Group } from './group.js';
-import { initLinear } from './init.js';
 import { type EncoderBody, type HeadKind, type HeadSpec, type ModelInputs, TransformerModel, tiedDecoder } from './model.js';
 
 // transformers hard-codes this epsilon for every DistilBERT LayerNorm.
@@ -171,7 +170,7 @@ class DistilBertBody extends Module implements EncoderBody {
 
 /** vocab_transform → activation → vocab_layer_norm → vocab_projector (weight tied, own bias). */
 function distilBertMaskedLmHead(c: ModelConfig, body: DistilBertBody): HeadSpec {
-  const transform = initLinear(new Linear(c.hiddenSize, c.hiddenSize), c.initializerRange);
+  const transform = new Linear(c.hiddenSize, c.hiddenSize);
   const norm = new LayerNorm(c.hiddenSize, LN_EPS);
   const projector = new Group({}, { bias: zeros([c.vocabSize]) });
   const act = activation(c.hiddenAct, 'activation');
@@ -192,8 +191,8 @@ function distilBertMaskedLmHead(c: ModelConfig, body: DistilBertBody): HeadSpec 
 
 /** first token → pre_classifier → ReLU → dropout → classifier. */
 function distilBertClassificationHead(c: ModelConfig): HeadSpec {
-  const pre = initLinear(new Linear(c.hiddenSize, c.hiddenSize), c.initializerRange);
-  const classifier = initLinear(new Linear(c.hiddenSize, Math.max(c.labels.length, 1)), c.initializerRange);
+  const pre = new Linear(c.hiddenSize, c.hiddenSize);
+  const classifier = new Linear(c.hiddenSize, Math.max(c.labels.length, 1));
   return {
     modules: { pre_classifier: pre, classifier },
     logits: (hidden, _inputs, _opts, training) =>

@@ -12,6 +12,6 @@ export {
 } from './model.js';
 export { type Pooling, type PoolOptions, pool } from './pooling.js';
 export { type ModelFamily, SUPPORTED_MODEL_TYPES, familyFor, headFromArchitectures } from './registry.js';
-export { type LoadModelOptions, type ModelLoadReport, type LoadedModel, loadModel } from './load.js';
+export { type LoadModelOptions, type ModelLoadReport, type LoadedModel, createModel, loadModel } from './load.js';
 export { type SaveModelOptions, saveModel, configJson } from './save.js';
 export { WEIGHTS_FILE, WEIGHTS_INDEX_FILE, indexCheckpoint } from './weights-files.js';

@@ -1,20 +1,22 @@
-// Hugging Face's initialisation (normal(0, initializer_range) weights, zero biases) for layers a checkpoint lacks.
-import { type Embedding, type Linear, noGrad } from '../../engine/index.js';
+// Hugging Face's initialisation, for models built from a config and for head weights a checkpoint lacks.
+import { type Module, noGrad } from '../../engine/index.js';
 
-/** Re-initialises a Linear as transformers' _init_weights does; returns it for chaining. */
-export function initLinear(l: Linear, std: number): Linear {
+/**
+ * transformers' _init_weights over a whole model: matrices N(0, std), biases 0, LayerNorm weights 1, padding
+ * rows 0. Frozen tensors (DistilBERT's sinusoidal positions) are left alone.
+ */
+export function initWeights(model: Module, std: number, paddingIdx?: number): void {
   noGrad(() => {
-    l.weight.normal_(0, std);
-    l.bias?.zero_();
+    for (const [name, p] of model.namedParameters()) {
+      if (!p.requiresGrad) continue;
+      if (p.ndim >= 2) {
+        p.normal_(0, std);
+        if (paddingIdx !== undefined && name.endsWith('word_embeddings.weight')) p.select(0, paddingIdx).zero_();
+      } else if (/(LayerNorm|layer_norm)\.weight$/.test(name)) {
+        p.fill_(1);
+      } else {
+        p.zero_();
+      }
+    }
   });
-  return l;
-}
-
-/** Re-initialises an Embedding as transformers does (the padding row zeroed). */
-export function initEmbedding(e: Embedding, std: number, paddingIdx?: number): Embedding {
-  noGrad(() => {
-    e.weight.normal_(0, std);
-    if (paddingIdx !== undefined) e.weight.select(0, paddingIdx).zero_();
-  });
-  return e;
 }

@@ -6,6 +6,7 @@ import { type Tensor, loadSafetensors, noGrad } from '../../engine/index.js';
 import { readConfigJson } from './config.js';
 import { ModelError } from './errors.js';
 import type { HeadKind, TransformerModel } from './model.js';
+import { initWeights } from './init.js';
 import { familyFor, headFromArchitectures } from './registry.js';
 import { type CheckpointIndex, indexCheckpoint } from './weights-files.js';
 
@@ -38,24 +39,34 @@ export interface LoadedModel {
 // Keys transformers ignores when loading: non-persistent buffers that old checkpoints still carry.
 const IGNORED = [/(^|\.)embeddings\.position_ids$/];
 
-/** Loads config.json and the safetensors weights in `dir` into a model, in eval mode. */
-export function loadModel(dir: string, opts: LoadModelOptions = {}): LoadedModel {
-  const configPath = join(dir, 'config.json');
-  const raw = readConfigJson(configPath);
-  const family = familyFor(raw.model_type, configPath);
-  const config = family.parseConfig(raw, configPath);
+/** Builds the model a config.json describes, every weight freshly initialised as transformers does (from_config). */
+export function createModel(
+  raw: Record<string, unknown>,
+  opts: Omit<LoadModelOptions, 'strict'> = {},
+  source = 'config',
+): TransformerModel {
+  const family = familyFor(raw.model_type, source);
+  const config = family.parseConfig(raw, source);
   const head = opts.head ?? headFromArchitectures(raw.architectures);
   if (opts.labels) config.labels = [...opts.labels];
   if (head === 'sequence-classification' && config.labels.length < 2) {
     throw new ModelError(
       'MODEL_CONFIG',
-      `${configPath} has no id2label and no labels were given: pass labels (e.g. ["negative", "neutral", "positive"]) to build a classification head.`,
+      `${source} has no id2label and no labels were given: pass labels (e.g. ["negative", "neutral", "positive"]) to build a classification head.`,
     );
   }
-  const index = indexCheckpoint(dir);
   const model = family.create(config, head);
+  initWeights(model, config.initializerRange, config.padTokenId);
+  return model;
+}
+
+/** Loads config.json and the safetensors weights in `dir` into a model, in eval mode. */
+export function loadModel(dir: string, opts: LoadModelOptions = {}): LoadedModel {
+  const configPath = join(dir, 'config.json');
+  const raw = readConfigJson(configPath);
+  const model = createModel(raw, opts, configPath);
   try {
-    const report = loadWeights(model, index, { strict: opts.strict ?? true, dir });
+    const report = loadWeights(model, indexCheckpoint(dir), { strict: opts.strict ?? true, dir });
     model.eval();
     return { model, report };
   } catch (e) {

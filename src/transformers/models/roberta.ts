@@ -4,12 +4,11 @@ import { F, LayerNorm, Linear, type Tensor, zeros } from '../../engine/index.js'
 import { BertBody, parseBertLikeConfig } from './bert.js';
 import type { ModelConfig } from './config.js';
 import { Group } from './group.js';
-import { initLinear } from './init.js';
 import { type HeadKind, type HeadSpec, TransformerModel, tiedDecoder } from './model.js';
 
 /** lm_head: dense → GELU → layer_norm → tied decoder + bias. */
 function robertaMaskedLmHead(c: ModelConfig, body: BertBody): HeadSpec {
-  const dense = initLinear(new Linear(c.hiddenSize, c.hiddenSize), c.initializerRange);
+  const dense = new Linear(c.hiddenSize, c.hiddenSize);
   const norm = new LayerNorm(c.hiddenSize, c.layerNormEps);
   const lmHead = new Group({ dense, layer_norm: norm }, { bias: zeros([c.vocabSize]) });
   return {
@@ -29,8 +28,8 @@ function robertaMaskedLmHead(c: ModelConfig, body: BertBody): HeadSpec {
 
 /** classifier: <s> → dropout → dense → tanh → dropout → out_proj. */
 function robertaClassificationHead(c: ModelConfig): HeadSpec {
-  const dense = initLinear(new Linear(c.hiddenSize, c.hiddenSize), c.initializerRange);
-  const outProj = initLinear(new Linear(c.hiddenSize, Math.max(c.labels.length, 1)), c.initializerRange);
+  const dense = new Linear(c.hiddenSize, c.hiddenSize);
+  const outProj = new Linear(c.hiddenSize, Math.max(c.labels.length, 1));
   const drop = (t: Tensor, training: boolean): Tensor => F.dropout(t, c.classifierDropout, training);
   return {
     modules: { classifier: new Group({ dense, out_proj: outProj }) },
