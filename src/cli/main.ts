@@ -1,0 +1,70 @@
+// The promptune command line: dispatches to one file per verb and turns every failure into one clear message
+// (the stack trace only with PROMPTUNE_DEBUG=1).
+import { type CliIO, type Command, UsageError } from './command.js';
+import { init } from './commands/init.js';
+import { taskCommand } from './commands/task.js';
+
+const COMMANDS: Command[] = [init, taskCommand];
+
+/** The top-level help text. */
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'promptune — fine-tune transformer classifiers with prompts, in TypeScript',
+    '',
+    'Usage: promptune <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "promptune <command> --help" for a command\'s options. Docs: docs/ in the repository.',
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${mainHelp()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`promptune: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    return report(e, command, io);
+  }
+}
+
+/** Prints an error as one message: usage errors with the usage line, known errors as they are. */
+function report(e: unknown, command: Command, io: CliIO): number {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (io.env.PROMPTUNE_DEBUG === '1') io.stderr.write(`${err.stack}\n`);
+  if (err instanceof UsageError) {
+    io.stderr.write(`promptune ${command.name}: ${err.message}\nRun "promptune ${command.name} --help" for usage.\n`);
+    return 2;
+  }
+  // Errors from parseArgs (unknown or malformed options) are usage errors too.
+  if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    io.stderr.write(`promptune ${command.name}: ${err.message}\nRun "promptune ${command.name} --help" for usage.\n`);
+    return 2;
+  }
+  const known = typeof (err as { code?: unknown }).code === 'string' && err.name !== 'Error';
+  io.stderr.write(`promptune ${command.name}: ${err.message}\n`);
+  if (!known && io.env.PROMPTUNE_DEBUG !== '1')
+    io.stderr.write('(an unexpected error: rerun with PROMPTUNE_DEBUG=1 for details)\n');
+  return 1;
+}
+
+/** The real process's streams. */
+export function processIO(): CliIO {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+}

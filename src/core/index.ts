@@ -1,0 +1,2 @@
+// Public API of the workflow layer: task definition, data, prompts.
+export * from './task/index.js';
