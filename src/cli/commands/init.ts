@@ -1,7 +1,7 @@
 // promptune init: writes the task file, by asking the questions a practitioner would ask, or from flags.
 import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { METRICS, TASK_FILE, type TaskInput, writeTask } from '../../core/task/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
