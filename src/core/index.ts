@@ -1,2 +1,3 @@
 // Public API of the workflow layer: task definition, data, prompts.
 export * from './task/index.js';
+export * from './prompts/index.js';

@@ -1,0 +1,7 @@
+// Public API of prompts: the template language, verbalizers, versions and rendering.
+export { PromptError, type PromptErrorCode } from './errors.js';
+export { type PartRole, type TemplatePart, parseTemplate, formatTemplate } from './template.js';
+export { type Verbalizer, verbalizerSchema, labelWords, checkVerbalizer, parseVerbalizerSpecs } from './verbalizer.js';
+export { type PromptSpec, type CheckedPrompt, promptSpecSchema, checkPrompt, promptHash, canonicalJson } from './spec.js';
+export { type RenderTokens, type PartSpan, type RenderedPrompt, renderPrompt, promptTokenNames } from './render.js';
+export { type DiffLine, diffLines, formatDiff } from './diff.js';
