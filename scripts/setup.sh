@@ -46,7 +46,8 @@ fi
 
 # npm dependencies exactly as locked (skipped when node_modules already matches the lock file).
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.promptune-lock; then
-  npm ci --no-audit --no-fund
+  # Native addons (better-sqlite3) compile here: never fetch a prebuilt binary.
+  npm_config_build_from_source=true npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.promptune-lock
 fi
 

@@ -1,2 +1,3 @@
 // Public API of the transformers layer: Hugging Face-compatible models, tokenizers and the hub client.
 export * from './models/index.js';
+export * from './tokenizers/index.js';
