@@ -27,6 +27,8 @@ export interface Encoding {
 export class RawEncoding {
   overflowing: RawEncoding[] = [];
   sequenceRanges = new Map<number, [number, number]>();
+  /** The input text the offsets point into (for offset arithmetic in code points), when there is one. */
+  text: string | null = null;
 
   constructor(
     public ids: number[] = [],
@@ -66,12 +68,13 @@ export class RawEncoding {
       this.attentionMask.slice(),
     );
     e.overflowing = this.overflowing.map((o) => o.clone());
+    e.text = this.text;
     e.sequenceRanges = new Map([...this.sequenceRanges].map(([k, [a, b]]) => [k, [a, b]]));
     return e;
   }
 
   private part(start: number, stop: number): RawEncoding {
-    return new RawEncoding(
+    const p = new RawEncoding(
       this.ids.slice(start, stop),
       this.typeIds.slice(start, stop),
       this.tokens.slice(start, stop),
@@ -80,6 +83,8 @@ export class RawEncoding {
       this.specialTokensMask.slice(start, stop),
       this.attentionMask.slice(start, stop),
     );
+    p.text = this.text;
+    return p;
   }
 
   /** Keeps `maxLen` tokens; the rest go to `overflowing` as windows overlapping by `stride`. */
@@ -98,6 +103,7 @@ export class RawEncoding {
       );
       moved.overflowing = this.overflowing;
       moved.sequenceRanges = this.sequenceRanges;
+      moved.text = this.text;
       Object.assign(this, new RawEncoding());
       this.overflowing = [moved];
       this.sequenceRanges = new Map();

@@ -25,7 +25,29 @@ export interface PostProcessor {
 
 const SPACE_CHAR = BYTE_TO_CHAR[0x20]!;
 
-/** Moves offsets past leading/trailing spaces of byte-level tokens (the reference's process_offsets). */
+/** Moves `pos` by `k` characters (code points) of `text`, forward or backward. */
+function moveChars(text: string | null, pos: number, k: number): number {
+  if (text === null) return pos + k;
+  let p = pos;
+  for (let i = 0; i < Math.abs(k); i++) {
+    if (k > 0) p += (text.charCodeAt(p) & 0xfc00) === 0xd800 && (text.charCodeAt(p + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    else p -= (text.charCodeAt(p - 1) & 0xfc00) === 0xdc00 && (text.charCodeAt(p - 2) & 0xfc00) === 0xd800 ? 2 : 1;
+  }
+  return p;
+}
+
+/** Number of characters (code points) of `text` before UTF-16 index `pos`, capped at `cap`. */
+function charsBefore(text: string | null, pos: number, cap: number): number {
+  if (text === null) return Math.min(pos, cap);
+  let n = 0;
+  for (let p = pos; p > 0 && n < cap; n++) p = moveChars(text, p, -1);
+  return n;
+}
+
+/**
+ * Moves offsets past leading/trailing spaces of byte-level tokens (the reference's process_offsets). The
+ * reference counts in characters, so the shifts step over whole code points of the input.
+ */
 export function trimOffsets(e: RawEncoding, addPrefixSpace: boolean): void {
   e.tokens.forEach((token, i) => {
     const cps = [...token];
@@ -43,9 +65,9 @@ export function trimOffsets(e: RawEncoding, addPrefixSpace: boolean): void {
     if (leading > 0) {
       const isFirst = i === 0 || start === 0;
       if (isFirst && addPrefixSpace && leading === 1) leading = 0;
-      start = Math.min(start + leading, end);
+      start = Math.min(moveChars(e.text, start, leading), end);
     }
-    if (trailing > 0 && end >= trailing) end = Math.max(end - trailing, start);
+    if (trailing > 0 && charsBefore(e.text, end, trailing) >= trailing) end = Math.max(moveChars(e.text, end, -trailing), start);
     e.offsets[2 * i] = start;
     e.offsets[2 * i + 1] = end;
   });

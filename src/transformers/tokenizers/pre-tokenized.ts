@@ -48,8 +48,9 @@ export class PreTokenizedString {
   }
 
   /** Builds the encoding: word ids are split indices, offsets point into the original input. */
-  intoEncoding(typeId: number): RawEncoding {
+  intoEncoding(typeId: number, text: string): RawEncoding {
     const e = new RawEncoding();
+    e.text = text;
     this.splits.forEach((s, word) => {
       const { n } = s;
       for (const t of s.tokens ?? []) {

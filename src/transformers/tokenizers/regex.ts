@@ -5,7 +5,8 @@ import { TokenizerError } from './errors.js';
 
 const WS = '\\p{White_Space}';
 const NOT_WS = '\\P{White_Space}';
-const WORD = '\\p{L}\\p{M}\\p{Nd}\\p{Pc}';
+// Oniguruma's \w: Unicode word characters, plus the Latin-1 digits and fractions its ISO-8859-1 table counts.
+const WORD = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\xb2\\xb3\\xb9\\xbc-\\xbe';
 
 function propertyEscape(negated: boolean, name: string): string {
   const p = negated ? 'P' : 'p';

@@ -257,7 +257,7 @@ export class Tokenizer {
     const p = this.added.extractAndNormalize(this.normalizer, text);
     this.preTokenizer?.preTokenize(p);
     p.tokenize((w) => this.model.tokenize(w));
-    return p.intoEncoding(typeId);
+    return p.intoEncoding(typeId, text);
   }
 
   private resolvePadding(p: PaddingOptions): Padding {

@@ -1,7 +1,15 @@
 // Character classes and per-character mappings as the reference tokenizers see them. Category tables come from
 // unicode-tables.ts (probed from the reference, whose Unicode data is older than the runtime's); normalization
-// and case mapping use the runtime, one code point at a time and cached.
-import { BERT_PUNCTUATION, BERT_REMOVED, COMBINING_CLASSES, COMBINING_MARKS, NONSPACING_MARKS } from './unicode-tables.js';
+// uses the runtime's tables, one code point at a time and cached.
+import {
+  BERT_PUNCTUATION,
+  BERT_REMOVED,
+  COMBINING_CLASSES,
+  COMBINING_MARKS,
+  LOWERCASE_MULTI,
+  LOWERCASE_RUNS,
+  NONSPACING_MARKS,
+} from './unicode-tables.js';
 
 /** Inclusive [start, end] code point ranges, flattened and sorted. */
 type Ranges = Uint32Array;
@@ -109,18 +117,25 @@ export function combiningClass(cp: number): number {
   return cccTable.get(cp) ?? 0;
 }
 
-const lowerCache = new Map<number, number[] | null>();
-/** Rust's char::to_lowercase: the code points cp lowercases to, or null when it is unchanged. */
+let lowerTable: Map<number, number[]> | undefined;
+/** Rust's char::to_lowercase (the reference's Unicode tables): the code points cp lowercases to, or null. */
 export function lowercaseOf(cp: number): number[] | null {
   if (cp < 0x80) return cp >= 0x41 && cp <= 0x5a ? [cp + 32] : null;
-  let r = lowerCache.get(cp);
-  if (r === undefined) {
-    const s = String.fromCodePoint(cp);
-    const l = s.toLowerCase();
-    r = l === s ? null : codePoints(l);
-    lowerCache.set(cp, r);
+  if (lowerTable === undefined) {
+    lowerTable = new Map();
+    for (const run of LOWERCASE_RUNS.split(',')) {
+      const [start, count, step, delta] = run.split('.').map((x) => Number.parseInt(x, 16)) as [number, number, number, number];
+      for (let k = 0; k < count; k++) lowerTable.set(start + k * step, [start + k * step + delta]);
+    }
+    for (const m of LOWERCASE_MULTI.split(',')) {
+      const [from, to] = m.split('=') as [string, string];
+      lowerTable.set(
+        Number.parseInt(from, 16),
+        to.split(' ').map((x) => Number.parseInt(x, 16)),
+      );
+    }
   }
-  return r;
+  return lowerTable.get(cp) ?? null;
 }
 
 const decompCache = [new Map<number, number[] | null>(), new Map<number, number[] | null>()];
