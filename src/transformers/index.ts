@@ -1,3 +1,4 @@
 // Public API of the transformers layer: Hugging Face-compatible models, tokenizers and the hub client.
 export * from './models/index.js';
 export * from './tokenizers/index.js';
+export * from './pretrained.js';
