@@ -5,3 +5,5 @@ export { type Verbalizer, verbalizerSchema, labelWords, checkVerbalizer, parseVe
 export { type PromptSpec, type CheckedPrompt, promptSpecSchema, checkPrompt, promptHash, canonicalJson } from './spec.js';
 export { type RenderTokens, type PartSpan, type RenderedPrompt, renderPrompt, promptTokenNames } from './render.js';
 export { type DiffLine, diffLines, formatDiff } from './diff.js';
+export { type EncodedPrompt, type EncodePromptOptions, encodePrompt, renderTokens } from './encode.js';
+export { type LabelWordIds, labelWordIds } from './label-words.js';
