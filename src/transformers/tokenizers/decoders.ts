@@ -12,8 +12,8 @@ export interface Decoder {
 
 const CHAR_TO_BYTE = new Map<number, number>();
 BYTE_TO_CHAR.forEach((c, b) => CHAR_TO_BYTE.set(c, b));
-const utf8 = new TextDecoder('utf-8');
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** WordPiece's cleanup of spaces before punctuation and contractions (applied per token, in this order). */

@@ -48,6 +48,11 @@ function specialEntries(
   return { entries, ids, contents };
 }
 
+/** Records the class defaults transformers would use for special tokens the config does not name. */
+function withDefaults(c: CheckpointConfig, defaults: Record<string, string>): void {
+  for (const [key, content] of Object.entries(defaults)) if (!c.tokens.has(key)) c.tokens.set(key, { content, flags: null });
+}
+
 /** BERT: vocab.txt, one token per line (line number = id), BertNormalizer flags from the config. */
 function bertJSON(dir: string, c: CheckpointConfig): Json {
   const file = join(dir, 'vocab.txt');
@@ -63,6 +68,7 @@ function bertJSON(dir: string, c: CheckpointConfig): Json {
     mask_token: '[MASK]',
   };
   const s = specialEntries(c, defaults, vocab, () => ({}));
+  withDefaults(c, defaults);
   const cls = s.contents.get('cls_token')!;
   const sep = s.contents.get('sep_token')!;
   const vocabObj: Record<string, number> = {};
@@ -143,6 +149,7 @@ function robertaJSON(dir: string, c: CheckpointConfig): Json {
   const s = specialEntries(c, defaults, vocab, (key) =>
     key === 'mask_token' ? { lstrip: true, normalized: false } : { normalized: true },
   );
+  withDefaults(c, defaults);
   const cfg = c.config;
   const addPrefixSpace = cfg.add_prefix_space ?? false;
   const cls = s.contents.get('cls_token')!;
@@ -177,7 +184,10 @@ function robertaJSON(dir: string, c: CheckpointConfig): Json {
   };
 }
 
-/** The tokenizer.json a legacy checkpoint directory converts to, and the file it came from (for errors). */
+/**
+ * The tokenizer.json a legacy checkpoint directory converts to, and the file it came from (for errors). Special
+ * tokens the config leaves out get the tokenizer class's defaults, recorded in `c`.
+ */
 export function legacyTokenizerJSON(dir: string, c: CheckpointConfig): { json: Json; file: string } {
   if (existsSync(join(dir, 'vocab.txt'))) return { json: bertJSON(dir, c), file: join(dir, 'vocab.txt') };
   if (existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'))) {

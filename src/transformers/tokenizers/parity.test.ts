@@ -11,7 +11,8 @@ import {
   GOLDENS,
   type Golden,
   type RefBatch,
-  type RefCase,
+  comparable,
+  diffCase,
   goldenTokenizer,
   oursToCodePoints,
   readGolden,
@@ -26,20 +27,6 @@ const SPECS = readdirSync(GOLDENS)
 
 function inputs(input: string | [string, string]): [string, string | null] {
   return typeof input === 'string' ? [input, null] : input;
-}
-
-function strip(e: Encoding): unknown {
-  return { ...e, overflowing: e.overflowing.map(strip) };
-}
-
-/** Checks one encode() golden; returns a readable label for failures. */
-export function checkCase(t: Tokenizer, c: RefCase): void {
-  const [a, b] = inputs(c.input);
-  const ours = t.encode(a, b, { addSpecialTokens: c.add_special_tokens });
-  const label = JSON.stringify(c.input).slice(0, 80);
-  expect(strip(ours), label).toEqual(refToOurs(c, a, b));
-  expect(t.decode(ours.ids), `decode ${label}`).toBe(c.decoded);
-  expect(t.decode(ours.ids, { skipSpecialTokens: true }), `decode skip ${label}`).toBe(c.decoded_skip);
 }
 
 function runBatch(t: Tokenizer, bt: RefBatch): Encoding[] {
@@ -79,7 +66,7 @@ describe.each(SPECS)('parity with the reference: %s', (name) => {
   });
 
   it(`encode and decode: ${g.cases.length} inputs`, () => {
-    for (const c of g.cases) checkCase(t, c);
+    expect(g.cases.flatMap((c) => diffCase(t, c))).toEqual([]);
   });
 
   it.skipIf(g.long === null)('a 20,000-character text (SHA-256 of every field)', () => {
@@ -115,7 +102,7 @@ describe.each(SPECS)('parity with the reference: %s', (name) => {
       const ours = runBatch(t, bt);
       bt.encodings!.forEach((ref, i) => {
         const [a, b] = inputs(bt.inputs[i]!);
-        expect(strip(ours[i]!), `${label} #${i}`).toEqual(refToOurs(ref, a, b));
+        expect(comparable(ours[i]!), `${label} #${i}`).toEqual(refToOurs(ref, a, b));
       });
     }
   });

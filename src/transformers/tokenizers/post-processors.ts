@@ -198,12 +198,7 @@ class Template implements PostProcessor {
   private readonly single: Piece[];
   private readonly pair: Piece[];
   private readonly specials: Map<string, { ids: number[]; tokens: string[] }>;
-  constructor(
-    private readonly json: Record<string, unknown>,
-    single: Piece[],
-    pair: Piece[],
-    specials: Map<string, { ids: number[]; tokens: string[] }>,
-  ) {
+  constructor(single: Piece[], pair: Piece[], specials: Map<string, { ids: number[]; tokens: string[] }>) {
     this.single = single;
     this.pair = pair;
     this.specials = specials;
@@ -244,7 +239,16 @@ class Template implements PostProcessor {
     return out;
   }
   toJSON() {
-    return this.json;
+    // Always the piece-array form: the reference reads templates only as arrays.
+    const pieces = (t: Piece[]) =>
+      t.map((p) =>
+        'seq' in p
+          ? { Sequence: { id: p.seq === 0 ? 'A' : 'B', type_id: p.typeId } }
+          : { SpecialToken: { id: p.special, type_id: p.typeId } },
+      );
+    const special_tokens: Record<string, { id: string; ids: number[]; tokens: string[] }> = {};
+    for (const [k, v] of [...this.specials].sort((a, b) => (a[0] < b[0] ? -1 : 1))) special_tokens[k] = { id: k, ...v };
+    return { type: 'TemplateProcessing', single: pieces(this.single), pair: pieces(this.pair), special_tokens };
   }
 }
 
@@ -303,7 +307,7 @@ export function postProcessorFromJSON(raw: unknown, w: Where): PostProcessor {
       if (!pair.some((p) => 'seq' in p && p.seq === 0) || !pair.some((p) => 'seq' in p && p.seq === 1)) {
         badField(at(w, 'pair'), c.pair, 'a template that uses both $A and $B', 'add the missing sequence to the pair template');
       }
-      return new Template({ ...c }, single, pair, specials);
+      return new Template(single, pair, specials);
     }
     case 'Sequence': {
       const c = parse(postProcessorSchemas.Sequence, raw, w);

@@ -6,7 +6,7 @@ import { TokenizerError } from './errors.js';
 import { Changes, type NormalizedString } from './normalized-string.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parsed charsmap: the trie units and the replacement blob. */
 export class PrecompiledCharsmap {

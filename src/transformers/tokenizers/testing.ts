@@ -182,3 +182,34 @@ export function oursToCodePoints(e: Encoding, first: string, pair: string | null
     return [m[a] ?? a, m[b] ?? b];
   });
 }
+
+function strip(e: Encoding): unknown {
+  return { ...e, overflowing: e.overflowing.map(strip) };
+}
+
+/** Field-by-field differences between our encoding of a golden case and the reference's (empty when equal). */
+export function diffCase(t: Tokenizer, c: RefCase): string[] {
+  const [a, b] = typeof c.input === 'string' ? [c.input, null] : c.input;
+  const ours = t.encode(a, b, { addSpecialTokens: c.add_special_tokens }) as unknown as Record<string, unknown>;
+  const ref = refToOurs(c, a, b) as unknown as Record<string, unknown>;
+  const out: string[] = [];
+  const label = JSON.stringify(c.input).slice(0, 60);
+  const stripped = strip(ours as unknown as Encoding) as Record<string, unknown>;
+  for (const k of Object.keys(ref)) {
+    const x = JSON.stringify(stripped[k]);
+    const y = JSON.stringify(ref[k]);
+    if (x !== y) out.push(`${label} ${k}: ours ${x.slice(0, 300)} / reference ${y.slice(0, 300)}`);
+  }
+  const ids = (ours as unknown as Encoding).ids;
+  const d = t.decode(ids);
+  if (d !== c.decoded) out.push(`${label} decode: ours ${JSON.stringify(d)} / reference ${JSON.stringify(c.decoded)}`);
+  const ds = t.decode(ids, { skipSpecialTokens: true });
+  if (ds !== c.decoded_skip)
+    out.push(`${label} decode(skip): ours ${JSON.stringify(ds)} / reference ${JSON.stringify(c.decoded_skip)}`);
+  return out;
+}
+
+/** Our encoding in the comparable form (overflowing included). */
+export function comparable(e: Encoding): unknown {
+  return strip(e);
+}
