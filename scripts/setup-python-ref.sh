@@ -7,6 +7,10 @@ if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   echo "promptune: installing Debian python3-torch (reference side)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-venv >/dev/null
 fi
+if ! /usr/bin/python3 -c 'import sklearn, scipy' 2>/dev/null; then
+  # scikit-learn and scipy: reference values for the evaluation metrics and significance tests.
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn >/dev/null
+fi
 if ! /usr/bin/python3 -c 'import ensurepip' 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
 fi

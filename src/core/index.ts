@@ -1,3 +1,4 @@
 // Public API of the workflow layer: task definition, data, prompts.
 export * from './task/index.js';
 export * from './prompts/index.js';
+export * from './eval/index.js';
