@@ -231,7 +231,11 @@ export class Tokenizer {
     });
     this.added.add(list, this.model, this.normalizer);
     if (special) {
-      for (const t of list) if (!this.specialTokens.additional.includes(t.content)) this.specialTokens.additional.push(t.content);
+      const roles = new Set(SPECIAL_ROLES.map(([role]) => this.specialTokens[role]));
+      for (const t of list) {
+        if (!roles.has(t.content) && !this.specialTokens.additional.includes(t.content))
+          this.specialTokens.additional.push(t.content);
+      }
     }
     return list.map((t) => this.tokenToId(t.content)!);
   }
