@@ -42,19 +42,50 @@ function get(v: unknown, path: PropertyKey[]): unknown {
 export function badField(w: Where, value: unknown, expected: string, fix: string): never {
   throw new TokenizerError(
     'TOKENIZER_CONFIG',
-    `${w.file}: ${pathText(w.path)} is ${shown(value)}, expected ${expected}. Fix: ${fix}`,
+    `${w.file}: ${pathText(w.path)} is ${shown(value)}, expected ${expected}. Fix: ${fix}${fix.endsWith('.') ? '' : '.'}`,
   );
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  record: 'an object',
+  object: 'an object',
+  array: 'an array',
+  tuple: 'an array',
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+};
+
+/** What a zod issue expected, in words, and the matching fix. */
+function expectation(issue: z.core.$ZodIssue, missing: boolean): [string, string] {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const t = TYPE_NAMES[issue.expected] ?? issue.expected;
+      return [t, missing ? `add the field with ${t}` : `write ${t} here`];
+    }
+    case 'too_small':
+      return [`a value >= ${issue.minimum}`, 'use a value in range'];
+    case 'too_big':
+      return [`a value <= ${issue.maximum}`, 'use a value in range'];
+    case 'invalid_value':
+      return [`one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, 'use one of the listed values (case matters)'];
+    case 'unrecognized_keys':
+      return [`no key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`, 'remove the key'];
+    default:
+      return [issue.message.replace(/^Invalid (input|option): /, ''), 'correct the value'];
+  }
+}
+
 /** Parses `value` with `schema`, or throws one clear TokenizerError for its first problem. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown, w: Where, fix = 'correct the value in the file'): T {
+export function parse<T>(schema: z.ZodType<T>, value: unknown, w: Where, fix?: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const p = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-  let expected = issue.message.replace(/^Invalid (input|option): /, '');
-  if (issue.code === 'unrecognized_keys') expected = `no key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-  return badField(at(w, ...p), get(value, p), expected, fix);
+  const bad = get(value, p);
+  const [expected, defaultFix] = expectation(issue, bad === undefined);
+  return badField(at(w, ...p), bad, expected, fix ?? defaultFix);
 }
 
 /** Throws the error for a component type that is not implemented. */
