@@ -7,3 +7,11 @@ export { type RenderTokens, type PartSpan, type RenderedPrompt, renderPrompt, pr
 export { type DiffLine, diffLines, formatDiff } from './diff.js';
 export { type EncodedPrompt, type EncodePromptOptions, encodePrompt, renderTokens } from './encode.js';
 export { type LabelWordIds, labelWordIds } from './label-words.js';
+export { labelLogScores } from './label-scores.js';
+export {
+  type ZeroShotResult,
+  type ZeroShotOptions,
+  type SimilarityOptions,
+  zeroShotMlm,
+  zeroShotSimilarity,
+} from './zero-shot.js';
