@@ -1,0 +1,342 @@
+// Fetching one file of a hub repo into the shared cache, as huggingface_hub does: HEAD the resolve URL for
+// commit, etag, size and CDN location; GET into blobs/<etag>.incomplete (resuming with Range); verify the
+// checksum the etag promises; rename; link the snapshot. A lock keeps concurrent fetches of a blob apart.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm, stat, statfs, truncate } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { dirname } from 'node:path';
+import { RepoCache, checkRepoFilePath } from './cache.js';
+import { HubError, type HubTarget, hubErrorFromResponse, hubNetworkError, isTransientHubError } from './errors.js';
+import {
+  type HubClientOptions,
+  type HubSettings,
+  describeSocketError,
+  hubHeaders,
+  hubSettings,
+  sendOrNetworkError,
+  withRetries,
+} from './http.js';
+import { withFileLock } from './lock.js';
+import { DEFAULT_REVISION, isCommitHash, parseModelRef } from './model-ref.js';
+
+/** What the hub's HEAD answer says about a file. */
+export interface HubFileMetadata {
+  /** The full commit hash the revision resolved to (X-Repo-Commit). */
+  commit: string;
+  /** sha256 of the contents for LFS files (X-Linked-Etag), git blob sha1 otherwise (ETag). */
+  etag: string;
+  /** Size in bytes (X-Linked-Size, else Content-Length). */
+  size: number;
+  /** Where to GET the bytes: the CDN for LFS files, the resolve URL otherwise. */
+  location: string;
+  /** True when the file is stored with git LFS. */
+  lfs: boolean;
+}
+
+/** A file in the cache. */
+export interface HubFile {
+  repo: string;
+  revision: string;
+  commit: string;
+  file: string;
+  /** The snapshot path to read it through (a symlink into blobs/). */
+  path: string;
+  size: number;
+  /** False when the cache already had it. */
+  downloaded: boolean;
+}
+
+/** Options of downloadHubFile(). */
+export interface DownloadHubFileOptions extends HubClientOptions {
+  /** Branch, tag or commit (default main). */
+  revision?: string;
+}
+
+const isRedirect = (status: number) => status >= 300 && status < 400;
+const header = (res: IncomingMessage, name: string): string | undefined => {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/** The URL huggingface_hub downloads a file from: `{endpoint}/{repo}/resolve/{revision}/{path}`. */
+export function hubResolveUrl(endpoint: string, repo: string, revision: string, file: string): string {
+  return `${endpoint}/${repo}/resolve/${encodeURIComponent(revision)}/${file.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+// huggingface_hub's _normalize_etag: drop a weak-validator prefix and the quotes.
+const normalizeEtag = (etag: string | undefined) => etag?.replace(/^W\//, '').replace(/^"|"$/g, '');
+
+/** HEADs a file without following the CDN redirect (relative redirects, i.e. renamed repos, are followed). */
+export async function fetchHubFileMetadata(
+  s: HubSettings,
+  repo: string,
+  revision: string,
+  file: string,
+): Promise<HubFileMetadata> {
+  const cache = new RepoCache(s.cacheDir, repo);
+  let url = hubResolveUrl(s.endpoint, repo, revision, file);
+  return withRetries(s, async () => {
+    for (let hops = 0; ; hops++) {
+      const target = { endpoint: s.endpoint, repo, revision, file, url };
+      const headers = hubHeaders(s, url);
+      const res = await sendOrNetworkError(s, target, 'HEAD', headers, s.timeoutMs ?? 10_000);
+      res.resume();
+      const status = res.statusCode ?? 0;
+      const location = header(res, 'location');
+      if (isRedirect(status) && location && !/^[a-z][a-z0-9+.-]*:/i.test(location) && hops < 5) {
+        url = new URL(location, url).href;
+        continue;
+      }
+      if (status >= 400) {
+        const err = hubErrorFromResponse(status, res.headers, { ...target, tokenSent: 'authorization' in headers });
+        const commit = header(res, 'x-repo-commit');
+        if (err.code === 'HUB_FILE_NOT_FOUND' && commit) rememberMissing(cache, revision, commit, file);
+        throw err;
+      }
+      const commit = header(res, 'x-repo-commit');
+      const linked = normalizeEtag(header(res, 'x-linked-etag'));
+      const etag = linked ?? normalizeEtag(header(res, 'etag'));
+      const size = Number(header(res, 'x-linked-size') ?? header(res, 'content-length'));
+      if (!commit || !etag || !Number.isSafeInteger(size)) {
+        throw new HubError(
+          'HUB_BAD_RESPONSE',
+          `${url} answered without X-Repo-Commit, ETag or a size (HTTP ${status}): ${s.endpoint} does not behave like a Hugging Face hub; check HF_ENDPOINT and any proxy in between.`,
+          { repo, revision, file, url, status },
+        );
+      }
+      const where = isRedirect(status) && location ? new URL(location, url).href : url;
+      return { commit, etag, size, location: where, lfs: linked !== undefined };
+    }
+  });
+}
+
+// huggingface_hub caches 404s too, so a later offline run knows the file is absent rather than uncached.
+function rememberMissing(cache: RepoCache, revision: string, commit: string, file: string): void {
+  try {
+    cache.markMissing(commit, file);
+    cache.writeRef(revision, commit);
+  } catch {
+    // A read-only shared cache only loses the hint.
+  }
+}
+
+type Digest = 'sha256' | 'git-sha1';
+
+// The etag says which checksum to expect: 64 hex digits are an LFS sha256, 40 a git blob sha1.
+function digestFor(etag: string): Digest | undefined {
+  if (/^[0-9a-f]{64}$/.test(etag)) return 'sha256';
+  if (/^[0-9a-f]{40}$/.test(etag)) return 'git-sha1';
+  return undefined;
+}
+
+function newHash(kind: Digest | undefined, size: number) {
+  if (!kind) return undefined;
+  const h = createHash(kind === 'sha256' ? 'sha256' : 'sha1');
+  // git hashes a blob as "blob <size>\0" followed by its bytes.
+  if (kind === 'git-sha1') h.update(`blob ${size}\0`);
+  return h;
+}
+
+async function hashFileInto(h: ReturnType<typeof createHash>, path: string): Promise<void> {
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+}
+
+// Bytes of a previous attempt; 0 when there are none or the path is not a regular file.
+async function partialSize(path: string): Promise<number> {
+  try {
+    const st = await stat(path);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+function diskFullError(s: HubSettings, t: HubTarget, size: number, done: number, cause: unknown): HubError {
+  return new HubError(
+    'HUB_DISK_FULL',
+    `No space left on the device while writing ${t.file} from ${t.repo} (${size} bytes, ${size - done} still to write) into the cache at ${s.cacheDir}: free some space there, or move the cache to a bigger disk with HF_HUB_CACHE=/path/with/space (Python's huggingface_hub reads the same variable). The partial download was removed.`,
+    { repo: t.repo, revision: t.revision, file: t.file, cause },
+  );
+}
+
+// One GET of the remaining bytes into `incomplete`; returns the digest of the whole file.
+async function transfer(s: HubSettings, t: HubTarget, meta: HubFileMetadata, incomplete: string): Promise<string | undefined> {
+  let have = await partialSize(incomplete);
+  if (have > 0 && have >= meta.size) {
+    await truncate(incomplete, 0);
+    have = 0;
+  }
+  let url = meta.location;
+  let res: IncomingMessage;
+  let headers: Record<string, string>;
+  for (let hops = 0; ; hops++) {
+    // Built per hop: a redirect to another origin (a CDN) must not receive the token.
+    headers = hubHeaders(s, url, have > 0 ? { range: `bytes=${have}-` } : {});
+    res = await sendOrNetworkError(s, { ...t, url }, 'GET', headers, s.timeoutMs ?? 60_000);
+    const location = header(res, 'location');
+    if (!isRedirect(res.statusCode ?? 0) || !location || hops >= 5) break;
+    res.resume();
+    url = new URL(location, url).href;
+  }
+  const status = res.statusCode ?? 0;
+  if (status >= 400 || (status !== 200 && status !== 206)) {
+    res.resume();
+    if (status === 416) {
+      await truncate(incomplete, 0);
+      throw hubNetworkError({ ...t, url }, 'the server refused to resume (HTTP 416); starting over', s.cacheDir);
+    }
+    throw hubErrorFromResponse(status, res.headers, { ...t, url, tokenSent: 'authorization' in headers });
+  }
+  if (status === 206 && Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1]) !== have) {
+    res.destroy();
+    await truncate(incomplete, 0);
+    throw hubNetworkError({ ...t, url }, `the server resumed at the wrong offset (${header(res, 'content-range')})`, s.cacheDir);
+  }
+  if (status === 200 && have > 0) {
+    // The server ignored Range and sends everything again: start the file over.
+    await truncate(incomplete, 0);
+    have = 0;
+  }
+  const hash = newHash(digestFor(meta.etag), meta.size);
+  if (hash && have > 0) await hashFileInto(hash, incomplete);
+  const progress = (done: number) => s.onProgress?.({ repo: t.repo, file: t.file ?? '', done, total: meta.size });
+  let done = have;
+  progress(done);
+  const fh = await open(incomplete, 'a');
+  try {
+    for await (const chunk of res) {
+      await fh.write(chunk as Buffer);
+      hash?.update(chunk as Buffer);
+      done += (chunk as Buffer).length;
+      progress(done);
+    }
+  } catch (e) {
+    res.destroy();
+    if (DISK_FULL.has((e as NodeJS.ErrnoException).code ?? '')) {
+      await fh.close();
+      await rm(incomplete, { force: true });
+      throw diskFullError(s, t, meta.size, done, e);
+    }
+    throw hubNetworkError(
+      { ...t, url },
+      `${describeSocketError(e)} after ${done} of ${meta.size} bytes; the partial download is kept and resumes on the next try`,
+      s.cacheDir,
+      e,
+    );
+  } finally {
+    await fh.close().catch(() => {});
+  }
+  if (done !== meta.size) {
+    throw hubNetworkError(
+      { ...t, url },
+      `the connection closed after ${done} of ${meta.size} bytes; the partial download is kept and resumes on the next try`,
+      s.cacheDir,
+    );
+  }
+  return hash?.digest('hex');
+}
+
+async function warnIfLowOnSpace(s: HubSettings, dir: string, needed: number, file: string): Promise<void> {
+  try {
+    const fsInfo = await statfs(dir);
+    const free = fsInfo.bavail * fsInfo.bsize;
+    if (free < needed) {
+      s.onWarning(
+        `${file} needs ${needed} bytes but only ${free} are free in ${dir}; set HF_HUB_CACHE to a disk with more space if the download fails.`,
+      );
+    }
+  } catch {
+    // statfs is advisory; the write itself reports a full disk.
+  }
+}
+
+async function fetchBlob(s: HubSettings, t: HubTarget, meta: HubFileMetadata, blob: string): Promise<void> {
+  const incomplete = `${blob}.incomplete`;
+  await mkdir(dirname(blob), { recursive: true });
+  await warnIfLowOnSpace(s, dirname(blob), meta.size - (await partialSize(incomplete)), t.file ?? '');
+  const digest = await withRetries(s, () => transfer(s, t, meta, incomplete));
+  if (digest !== undefined && digest !== meta.etag) {
+    await rm(incomplete, { force: true });
+    const kind = digestFor(meta.etag) === 'sha256' ? 'sha256' : 'git blob sha1';
+    throw new HubError(
+      'HUB_CHECKSUM',
+      `${t.file} from ${t.repo}@${t.revision} arrived corrupted: its ${kind} is ${digest} but the hub says ${meta.etag}. The bad download was deleted; run again, and if it happens again something between you and ${s.endpoint} (a proxy?) is altering downloads.`,
+      { repo: t.repo, revision: t.revision, file: t.file, url: meta.location },
+    );
+  }
+  await rename(incomplete, blob);
+}
+
+function offlineMiss(s: HubSettings, repo: string, revision: string, what: string): HubError {
+  return new HubError(
+    'HUB_OFFLINE_MISS',
+    `Offline mode is on (HF_HUB_OFFLINE=1 or offline: true) and ${what} of ${repo}@${revision} is not in the cache at ${s.cacheDir}: run once online to download it, point HF_HUB_CACHE at a cache that has it, or use a local directory.`,
+    { repo, revision },
+  );
+}
+
+/** Looks a file up in the cache only (no network); throws HUB_OFFLINE_MISS or HUB_FILE_NOT_FOUND when absent. */
+export function cachedHubFile(s: HubSettings, repo: string, revision: string, file: string): HubFile {
+  const hit = new RepoCache(s.cacheDir, repo).lookup(revision, file);
+  if (hit && 'path' in hit) {
+    const size = statSync(hit.path).size;
+    s.onProgress?.({ repo, file, done: size, total: size, cached: true });
+    return { repo, revision, commit: hit.commit, file, path: hit.path, size, downloaded: false };
+  }
+  if (hit) {
+    throw new HubError(
+      'HUB_FILE_NOT_FOUND',
+      `${repo}@${revision} has no file ${file} (the cache at ${s.cacheDir} recorded the hub saying so).`,
+      { repo, revision, file },
+    );
+  }
+  throw offlineMiss(s, repo, revision, file);
+}
+
+/** Brings one file into the cache (or finds it there) with settings already resolved; used by resolveModel. */
+export async function fetchHubFile(s: HubSettings, repo: string, revision: string, file: string): Promise<HubFile> {
+  checkRepoFilePath(file, repo);
+  const cache = new RepoCache(s.cacheDir, repo);
+  if (s.offline) return cachedHubFile(s, repo, revision, file);
+  // A commit never changes, so a file already linked under it needs no request at all.
+  if (isCommitHash(revision) && existsSync(cache.pointer(revision, file))) return cachedHubFile(s, repo, revision, file);
+  let meta: HubFileMetadata;
+  try {
+    meta = await fetchHubFileMetadata(s, repo, revision, file);
+  } catch (e) {
+    if (isTransientHubError(e) && cache.lookup(revision, file)) {
+      s.onWarning(`${e.message} Using the copy of ${file} already in the cache.`);
+      return cachedHubFile(s, repo, revision, file);
+    }
+    throw e;
+  }
+  cache.writeRef(revision, meta.commit);
+  const pointer = cache.pointer(meta.commit, file);
+  if (existsSync(pointer)) return cachedHubFile(s, repo, meta.commit, file);
+  const target = { endpoint: s.endpoint, repo, revision, file, url: meta.location, tokenSent: false };
+  let downloaded = false;
+  await withFileLock(
+    cache.lock(meta.etag),
+    async () => {
+      // Whoever held the lock before may have fetched this blob already.
+      if (!existsSync(cache.blob(meta.etag))) {
+        await fetchBlob(s, target, meta, cache.blob(meta.etag));
+        downloaded = true;
+      }
+      cache.link(meta.commit, file, meta.etag);
+    },
+    { onWait: s.onWarning },
+  );
+  if (!downloaded) s.onProgress?.({ repo, file, done: meta.size, total: meta.size, cached: true });
+  return { repo, revision, commit: meta.commit, file, path: pointer, size: meta.size, downloaded };
+}
+
+/** Downloads `file` of hub repo `repo` into the shared cache (or finds it there) and returns its path. */
+export async function downloadHubFile(repo: string, file: string, opts: DownloadHubFileOptions = {}): Promise<HubFile> {
+  const revision = opts.revision ?? DEFAULT_REVISION;
+  parseModelRef(`hf:${repo}@${revision}`);
+  return fetchHubFile(hubSettings(opts), repo, revision, file);
+}
