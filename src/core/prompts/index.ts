@@ -15,3 +15,11 @@ export {
   zeroShotMlm,
   zeroShotSimilarity,
 } from './zero-shot.js';
+export { type AbResult, type AbOptions, abTest } from './ab-test.js';
+export {
+  type SearchExample,
+  type SearchCandidate,
+  type LabelWordSearchOptions,
+  searchLabelWords,
+  searchTemplates,
+} from './search.js';

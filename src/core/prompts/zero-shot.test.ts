@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { manualSeed, randn, tidy } from '../../engine/index.js';
 import { type Pretrained, createModel, loadPretrainedDir, saveModel } from '../../transformers/index.js';
 import { classificationMetrics } from '../eval/index.js';
-import { checkPrompt, labelLogScores, zeroShotMlm, zeroShotSimilarity } from './index.js';
+import {
+  abTest,
+  checkPrompt,
+  labelLogScores,
+  searchLabelWords,
+  searchTemplates,
+  zeroShotMlm,
+  zeroShotSimilarity,
+} from './index.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const minilm = join(root, '.cache', 'reference', 'all-minilm-l6-v2');
@@ -89,6 +97,58 @@ describe('zeroShotMlm', () => {
       const s = w[0]! + w[1]!;
       expect(cal.probs[i]?.[0]).toBeCloseTo((w[0] as number) / s, 6);
     });
+    p.model.dispose();
+  });
+});
+
+describe('A/B comparison and prompt search', () => {
+  const labelled = texts.map((t, i) => ({ inputs: t, label: i % 2 ? 'other' : 'great' }));
+
+  it('A/B: metrics per prompt agree with their zero-shot predictions; a prompt against itself is no difference', () => {
+    const p = tinyMlm();
+    const other = checkPrompt({ template: 'Review: {text} It was {mask}.', verbalizer: { great: 'good', other: 'bad' } }, task);
+    const r = abTest(p, [prompt, other], labelled, ['great', 'other'], { names: ['v1', 'v2'], resamples: 200 });
+    const direct = zeroShotMlm(p, other, texts, ['great', 'other']);
+    expect(r.predictions.b.predictions).toEqual(direct.predictions);
+    expect(r.b.n).toBe(5);
+    expect(r.verdict).toMatch(/^(No reliable difference between v1 and v2|v[12] is better than v[12])/);
+    const same = abTest(p, [prompt, prompt], labelled, ['great', 'other'], { resamples: 200 });
+    expect(same.bootstrap.diff).toBe(0);
+    expect(same.mcnemar.pValue).toBe(1);
+    expect(same.verdict).toMatch(/^No reliable difference/);
+    p.model.dispose();
+  });
+
+  it('label-word search: distinct whole words per label, dev scores that zero-shot reproduces', () => {
+    const p = tinyMlm();
+    const found = searchLabelWords(p, prompt, labelled, labelled, ['great', 'other'], { perLabel: 4, keep: 5 });
+    expect(found.length).toBe(5);
+    const scores = found.map((c) => c.devScore);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    for (const c of found.slice(0, 2)) {
+      const words = Object.values(c.value).flat() as string[];
+      expect(new Set(words).size).toBe(2);
+      for (const w of words) expect(w).toMatch(/^\p{L}{2,}$/u);
+      const r = zeroShotMlm(p, checkPrompt({ template: prompt.spec.template, verbalizer: c.value }, task), texts, [
+        'great',
+        'other',
+      ]);
+      const m = classificationMetrics(
+        labelled.map((e) => e.label),
+        r.predictions,
+        ['great', 'other'],
+      );
+      expect(m.macroF1).toBeCloseTo(c.devScore, 10);
+    }
+    const templates = searchTemplates(
+      p,
+      ['{text} It was {mask}.', 'Review: {text} Overall {mask}!'],
+      { great: 'good', other: 'bad' },
+      labelled,
+      task,
+    );
+    expect(templates.map((t) => t.value).sort()).toEqual(['Review: {text} Overall {mask}!', '{text} It was {mask}.']);
+    expect(templates[0]?.devScore).toBeGreaterThanOrEqual(templates[1]?.devScore as number);
     p.model.dispose();
   });
 });
