@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Tokenizer } from '../../transformers/index.js';
-import { PromptError, checkPrompt, encodePrompt, labelWordIds } from './index.js';
+import { PromptError, buildPreview, checkPrompt, encodePrompt, formatPreview, labelWordIds } from './index.js';
 
 const fixtures = new URL('../../transformers/tokenizers/__fixtures__/', import.meta.url).pathname;
 const load = (name: string): Tokenizer => Tokenizer.fromDirectory(join(fixtures, name));
@@ -77,5 +77,23 @@ describe('labelWordIds', () => {
     const glued = checkPrompt({ template: '{text} It was:{mask}.', verbalizer: { great: 'great', other: 'bad' } }, task);
     const g = labelWordIds(glued, ['great', 'other'], bpe);
     expect(g.words[0]?.[0]?.map((id) => bpe.idToToken(id)).join('')).toBe('great');
+  });
+});
+
+describe('preview', () => {
+  it('groups tokens by part, counts them, and warns about truncation', () => {
+    const tok = load('bert-uncased');
+    const long = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    const preview = buildPreview(encodePrompt(prompt, { text: long }, tok, { maxLength: 40 }), 40);
+    expect(preview.total).toBeLessThanOrEqual(40);
+    expect(preview.parts.map((p) => p.role)).toEqual(['instruction', 'input', 'question', 'mask', 'format']);
+    expect(preview.parts.find((p) => p.role === 'mask')?.tokens).toEqual(['[MASK]']);
+    expect(preview.parts.reduce((n, p) => n + p.tokens.length, 0) + preview.specialTokens).toBe(preview.total);
+    expect(preview.warnings[0]).toMatch(/^"text" was cut by \d+ characters to fit 40 tokens/);
+    const text = formatPreview(preview);
+    expect(text).toContain('Rendered:\n  Review: word0 word1');
+    expect(text).toMatch(/mask\s+1 tokens {2}\[MASK\]/);
+    expect(text).toContain(`Total: ${preview.total} of 40 tokens.`);
+    expect(formatPreview(preview, true)).toContain('\x1b[1;35m[MASK]\x1b[0m');
   });
 });

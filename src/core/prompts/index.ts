@@ -23,3 +23,4 @@ export {
   searchLabelWords,
   searchTemplates,
 } from './search.js';
+export { type Preview, type PartTokens, buildPreview, formatPreview } from './preview.js';
