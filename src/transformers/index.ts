@@ -2,3 +2,4 @@
 export * from './models/index.js';
 export * from './tokenizers/index.js';
 export * from './pretrained.js';
+export * from './hub/index.js';

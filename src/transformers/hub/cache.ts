@@ -26,7 +26,7 @@ export function checkRepoFilePath(file: string, repo: string): void {
 }
 
 /** Paths of one repo inside a hub cache directory. */
-export class RepoCache {
+export class HubRepoCache {
   /** `<cache>/models--org--name`. */
   readonly root: string;
 

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, statfs, truncate } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
-import { RepoCache, checkRepoFilePath } from './cache.js';
+import { HubRepoCache, checkRepoFilePath } from './cache.js';
 import { HubError, type HubTarget, hubErrorFromResponse, hubNetworkError, isTransientHubError } from './errors.js';
 import {
   type HubClientOptions,
@@ -18,7 +18,7 @@ import {
   withRetries,
 } from './http.js';
 import { withFileLock } from './lock.js';
-import { DEFAULT_REVISION, isCommitHash, parseModelRef } from './model-ref.js';
+import { HUB_DEFAULT_REVISION, isCommitHash, parseModelRef } from './model-ref.js';
 
 /** What the hub's HEAD answer says about a file. */
 export interface HubFileMetadata {
@@ -74,7 +74,7 @@ export async function fetchHubFileMetadata(
   revision: string,
   file: string,
 ): Promise<HubFileMetadata> {
-  const cache = new RepoCache(s.cacheDir, repo);
+  const cache = new HubRepoCache(s.cacheDir, repo);
   let url = hubResolveUrl(s.endpoint, repo, revision, file);
   return withRetries(s, async () => {
     for (let hops = 0; ; hops++) {
@@ -112,7 +112,7 @@ export async function fetchHubFileMetadata(
 }
 
 // huggingface_hub caches 404s too, so a later offline run knows the file is absent rather than uncached.
-function rememberMissing(cache: RepoCache, revision: string, commit: string, file: string): void {
+function rememberMissing(cache: HubRepoCache, revision: string, commit: string, file: string): void {
   try {
     cache.markMissing(commit, file);
     cache.writeRef(revision, commit);
@@ -280,7 +280,7 @@ function offlineMiss(s: HubSettings, repo: string, revision: string, what: strin
 
 /** Looks a file up in the cache only (no network); throws HUB_OFFLINE_MISS or HUB_FILE_NOT_FOUND when absent. */
 export function cachedHubFile(s: HubSettings, repo: string, revision: string, file: string): HubFile {
-  const hit = new RepoCache(s.cacheDir, repo).lookup(revision, file);
+  const hit = new HubRepoCache(s.cacheDir, repo).lookup(revision, file);
   if (hit && 'path' in hit) {
     const size = statSync(hit.path).size;
     s.onProgress?.({ repo, file, done: size, total: size, cached: true });
@@ -299,7 +299,7 @@ export function cachedHubFile(s: HubSettings, repo: string, revision: string, fi
 /** Brings one file into the cache (or finds it there) with settings already resolved; used by resolveModel. */
 export async function fetchHubFile(s: HubSettings, repo: string, revision: string, file: string): Promise<HubFile> {
   checkRepoFilePath(file, repo);
-  const cache = new RepoCache(s.cacheDir, repo);
+  const cache = new HubRepoCache(s.cacheDir, repo);
   if (s.offline) return cachedHubFile(s, repo, revision, file);
   // A commit never changes, so a file already linked under it needs no request at all.
   if (isCommitHash(revision) && existsSync(cache.pointer(revision, file))) return cachedHubFile(s, repo, revision, file);
@@ -336,7 +336,7 @@ export async function fetchHubFile(s: HubSettings, repo: string, revision: strin
 
 /** Downloads `file` of hub repo `repo` into the shared cache (or finds it there) and returns its path. */
 export async function downloadHubFile(repo: string, file: string, opts: DownloadHubFileOptions = {}): Promise<HubFile> {
-  const revision = opts.revision ?? DEFAULT_REVISION;
+  const revision = opts.revision ?? HUB_DEFAULT_REVISION;
   parseModelRef(`hf:${repo}@${revision}`);
   return fetchHubFile(hubSettings(opts), repo, revision, file);
 }

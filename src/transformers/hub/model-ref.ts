@@ -11,7 +11,7 @@ export type ModelRef =
 /** The prefix that marks a hub reference. */
 export const HUB_REF_PREFIX = 'hf:';
 /** The revision used when a reference names none. */
-export const DEFAULT_REVISION = 'main';
+export const HUB_DEFAULT_REVISION = 'main';
 
 const EXAMPLE =
   'Valid references look like hf:sentence-transformers/all-MiniLM-L6-v2, hf:bert-base-uncased@main, ' +
@@ -71,7 +71,7 @@ export function parseModelRef(input: string, cwd: string = process.cwd()): Model
   if (body.startsWith('//')) throw badRef(input, 'write hf:org/name without "//"');
   const at = body.indexOf('@');
   const repo = at < 0 ? body : body.slice(0, at);
-  const revision = at < 0 ? DEFAULT_REVISION : body.slice(at + 1);
+  const revision = at < 0 ? HUB_DEFAULT_REVISION : body.slice(at + 1);
   const problem = repoIdProblem(repo) ?? revisionProblem(revision);
   if (problem) throw badRef(input, problem);
   return { kind: 'hub', repo, revision, input };
