@@ -7,7 +7,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Tensor, loadSafetensors, tidy } from '../engine/index.js';
 import { assertClose } from '../engine/testing.js';
-import { addPromptTokens, createModel, loadPretrainedDir, saveModel, savePretrained, toModelInputs } from './index.js';
+import { FakeHub } from './hub/testing/fake-hub.js';
+import {
+  addPromptTokens,
+  createModel,
+  loadPretrained,
+  loadPretrainedDir,
+  saveModel,
+  savePretrained,
+  toModelInputs,
+} from './index.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bertTokenizer = join(root, 'src/transformers/tokenizers/__fixtures__/bert-uncased');
@@ -39,6 +48,28 @@ describe('pretrained model + tokenizer', () => {
     expect(again.tokenizer.tokenToId('[P1]')).toBe(30523);
     p.model.dispose();
     again.model.dispose();
+  });
+
+  it('loads hf:org/name@revision through the hub cache, then offline from the cache alone', async () => {
+    const dir = tinyCheckpoint();
+    const hub = await FakeHub.start();
+    try {
+      hub.createRepo('acme/tiny-bert');
+      const files = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
+      const commit = hub.commit('acme/tiny-bert', files, { lfs: (path) => path.endsWith('.safetensors') });
+      const cacheDir = mkdtempSync(join(tmpdir(), 'pt-hub-cache-'));
+      const p = await loadPretrained('hf:acme/tiny-bert@main', { endpoint: hub.endpoint, cacheDir, token: false, env: {} });
+      expect(p.source?.commit).toBe(commit);
+      expect(p.tokenizer.encode('great').ids).toEqual([101, 2307, 102]);
+      p.model.dispose();
+      await hub.close();
+      const offline = await loadPretrained('hf:acme/tiny-bert', { cacheDir, offline: true, env: {} });
+      expect(offline.source?.source).toBe('cache');
+      expect(offline.model.config.vocabSize).toBe(30522);
+      offline.model.dispose();
+    } finally {
+      await hub.close().catch(() => undefined);
+    }
   });
 
   it('refuses a tokenizer bigger than the embedding matrix', () => {

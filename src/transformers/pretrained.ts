@@ -1,6 +1,7 @@
 // A checkpoint as users think of it: model and tokenizer together, loaded from one directory, saved back to one
 // directory that Python `transformers` opens, with prompt tokens added to both at once.
 import { type Tensor, tensor } from '../engine/index.js';
+import { type ResolveModelOptions, type ResolvedModel, resolveModel } from './hub/index.js';
 import { ModelError } from './models/errors.js';
 import { type LoadModelOptions, type ModelLoadReport, loadModel } from './models/load.js';
 import type { ModelInputs, TransformerModel } from './models/model.js';
@@ -14,6 +15,17 @@ export interface Pretrained {
   model: TransformerModel;
   tokenizer: Tokenizer;
   report: ModelLoadReport;
+  /** Where it came from (hub commit or local path), for provenance. */
+  source?: ResolvedModel;
+}
+
+/** Options of loadPretrained: which head and labels, and how to reach the hub. */
+export interface LoadPretrainedOptions extends LoadModelOptions, ResolveModelOptions {}
+
+/** Resolves `ref` (hf:org/name@revision, a directory or a file) through the hub cache and loads it. */
+export async function loadPretrained(ref: string, opts: LoadPretrainedOptions = {}): Promise<Pretrained> {
+  const source = await resolveModel(ref, opts);
+  return { ...loadPretrainedDir(source.dir, opts), source };
 }
 
 /** Loads the tokenizer and the model of a Hugging Face model directory, checking they belong together. */
