@@ -130,7 +130,7 @@ print(json.dumps(hf_hub_download("org/bert", "config.json", cache_dir=cache)))
       { HF_ENDPOINT: hub.endpoint },
     );
     // Python took the real route: HEAD on the hub, then the LFS bytes from the CDN origin.
-    expect(hub.requests.some((r) => r.server === 'cdn' && r.userAgent?.includes('huggingface_hub'))).toBe(true);
+    expect(hub.requests.some((r) => r.server === 'cdn' && r.userAgent?.includes('hf_hub/'))).toBe(true);
     const offline = { env: { HF_HUB_OFFLINE: '1' }, cacheDir };
     hub.requests.length = 0;
     const tagged = await resolveModel('hf:org/bert@v1', offline);
