@@ -1,8 +1,8 @@
 // Building blocks with PyTorch's parameter names and default initialisation.
 import { noGrad } from '../autograd.js';
 import { cat, empty, ones, zeros } from '../factories.js';
-import { tidy } from '../scope.js';
 import * as F from '../functional.js';
+import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 import { Module } from './module.js';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { type Tensor, loadSafetensors, noGrad } from '../../engine/index.js';
 import { readConfigJson } from './config.js';
 import { ModelError } from './errors.js';
-import type { HeadKind, TransformerModel } from './model.js';
 import { initWeights } from './init.js';
+import type { HeadKind, TransformerModel } from './model.js';
 import { familyFor, headFromArchitectures } from './registry.js';
 import { type CheckpointIndex, indexCheckpoint } from './weights-files.js';
 
