@@ -46,7 +46,7 @@ describe('normalizers match the reference', () => {
         const ns = NormalizedString.from(s);
         norm.normalize(ns);
         expect(ns.normalized, JSON.stringify(s)).toBe(n.results[i]);
-        expect(ns.align.length).toBe(2 * ns.normalized.length);
+        expect(ns.align.length).toBeGreaterThanOrEqual(2 * (ns.base + ns.normalized.length));
       });
     });
   }

@@ -46,12 +46,14 @@ export class NormalizedString {
   constructor(
     /** The normalized text. */
     public normalized: string,
-    /** Two entries per UTF-16 unit of `normalized`: start and end of its original span. */
+    /** Two entries per UTF-16 unit of `normalized` (from `base` on): start and end of its original span. */
     public align: Int32Array,
     /** Start of this piece's original span in the whole input (the reference's original_shift). */
     public originalStart: number,
     /** End of this piece's original span in the whole input. */
     public originalEnd: number,
+    /** Index of this string's first unit in `align` (slices share their parent's alignments). */
+    public base = 0,
   ) {}
 
   /** A fresh string aligned one-to-one with the input (characters map to their own span). */
@@ -91,13 +93,14 @@ export class NormalizedString {
   originalRange(start: number, end: number): [number, number] | null {
     if (start === end) return [this.originalStart + start, this.originalStart + end];
     if (start > end || end > this.normalized.length) return null;
-    return [this.align[2 * start]!, this.align[2 * end - 1]!];
+    return [this.align[2 * (this.base + start)]!, this.align[2 * (this.base + end) - 1]!];
   }
 
   /** The normalized range that covers the whole original span (the reference skips leading zero-width units). */
   private fullRange(): [number, number] {
     const n = this.normalized.length;
-    for (let i = 0; i < n; i++) if (this.align[2 * i] !== this.align[2 * i + 1]) return [i, n];
+    const b = this.base;
+    for (let i = 0; i < n; i++) if (this.align[2 * (b + i)] !== this.align[2 * (b + i) + 1]) return [i, n];
     return [n, n];
   }
 
@@ -110,7 +113,8 @@ export class NormalizedString {
   /** Replaces the normalized range [start, end) by `dest`; `initialOffset` characters are removed before it. */
   transformRange(start: number, end: number, dest: Changes, initialOffset: number): void {
     const old = this.normalized;
-    const oldAlign = this.align;
+    const base = this.base;
+    const oldAlign = this.align.subarray(2 * base, 2 * (base + old.length));
     const oldLen = old.length;
     let rpos = start; // next replaced character in the old text
     const next = (): number => {
@@ -171,6 +175,7 @@ export class NormalizedString {
     align.set(oldAlign.subarray(2 * end), 2 * w);
     this.normalized = old.slice(0, start) + unitsToString(buf, bw) + old.slice(end);
     this.align = align;
+    this.base = 0;
   }
 
   /** Maps every code point through `fn` one-to-one; alignments are untouched when no length changes. */
@@ -239,14 +244,14 @@ export class NormalizedString {
   replace(pattern: Pattern, content: string): void {
     const s = this.normalized;
     const matches = pattern.findMatches(s);
-    const contentCps: number[] = [];
-    for (const ch of content) contentCps.push(ch.codePointAt(0)!);
-    let contentUnits = content.length;
+    let any = false;
     let newLen = 0;
     for (let k = 0; k < matches.length; k += 3) {
-      newLen += matches[k + 2] === 1 ? contentUnits : matches[k + 1]! - matches[k]!;
+      if (matches[k + 2] === 1) any = true;
+      newLen += matches[k + 2] === 1 ? content.length : matches[k + 1]! - matches[k]!;
     }
-    contentUnits = content.length;
+    if (!any) return;
+    const contentUnits = content.length;
     const align = new Int32Array(2 * newLen);
     let out = '';
     let w = 0;
@@ -257,8 +262,8 @@ export class NormalizedString {
         let a0 = this.originalStart;
         let a1 = this.originalStart;
         if (b >= 1) {
-          a0 = this.align[2 * (b - 1)]!;
-          a1 = this.align[2 * (b - 1) + 1]!;
+          a0 = this.align[2 * (this.base + b - 1)]!;
+          a1 = this.align[2 * (this.base + b - 1) + 1]!;
         }
         for (let u = 0; u < contentUnits; u++) {
           align[2 * w] = a0;
@@ -267,13 +272,14 @@ export class NormalizedString {
         }
         out += content;
       } else {
-        align.set(this.align.subarray(2 * a, 2 * b), 2 * w);
+        align.set(this.align.subarray(2 * (this.base + a), 2 * (this.base + b)), 2 * w);
         w += b - a;
         out += s.slice(a, b);
       }
     }
     this.normalized = out;
     this.align = align;
+    this.base = 0;
   }
 
   /** Removes leading and/or trailing White_Space. */
@@ -308,10 +314,10 @@ export class NormalizedString {
     this.transform(dest, leading);
   }
 
-  /** A piece of this string by normalized range, keeping alignments (no copy). */
+  /** A piece of this string by normalized range, sharing the alignments (no copy). */
   slice(start: number, end: number): NormalizedString {
     const r = this.originalRange(start, end) ?? fail('TOKENIZER_INPUT', `bad split range ${start}..${end}`);
-    return new NormalizedString(this.normalized.slice(start, end), this.align.subarray(2 * start, 2 * end), r[0], r[1]);
+    return new NormalizedString(this.normalized.slice(start, end), this.align, r[0], r[1], this.base + start);
   }
 
   /** Splits by a pattern with the reference's delimiter behaviours; empty pieces are dropped by the caller. */

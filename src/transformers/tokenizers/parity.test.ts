@@ -69,28 +69,29 @@ describe.each(SPECS)('parity with the reference: %s', (name) => {
     expect(g.cases.flatMap((c) => diffCase(t, c))).toEqual([]);
   });
 
-  it.skipIf(g.long === null)('a 20,000-character text (SHA-256 of every field)', () => {
-    const l = g.long!;
-    const text = readFileSync(join(GOLDENS, l.input), 'utf8');
-    const e = t.encode(text);
-    expect(e.ids.length).toBe(l.length);
-    const offsets = oursToCodePoints(e, text, null);
-    expect(e.ids.slice(0, 40)).toEqual(l.head.ids);
-    expect(offsets.slice(0, 40)).toEqual(l.head.offsets);
-    const fields = [
-      e.ids,
-      e.tokens,
-      offsets,
-      e.typeIds,
-      e.attentionMask,
-      e.specialTokensMask,
-      e.wordIds,
-      e.sequenceIds,
-      t.decode(e.ids),
-      t.decode(e.ids, { skipSpecialTokens: true }),
-    ];
-    expect(createHash('sha256').update(JSON.stringify(fields)).digest('hex')).toBe(l.sha256);
-  });
+  const l = g.long;
+  if (l !== null)
+    it('a 20,000-character text (SHA-256 of every field)', () => {
+      const text = readFileSync(join(GOLDENS, l.input), 'utf8');
+      const e = t.encode(text);
+      expect(e.ids.length).toBe(l.length);
+      const offsets = oursToCodePoints(e, text, null);
+      expect(e.ids.slice(0, 40)).toEqual(l.head.ids);
+      expect(offsets.slice(0, 40)).toEqual(l.head.offsets);
+      const fields = [
+        e.ids,
+        e.tokens,
+        offsets,
+        e.typeIds,
+        e.attentionMask,
+        e.specialTokensMask,
+        e.wordIds,
+        e.sequenceIds,
+        t.decode(e.ids),
+        t.decode(e.ids, { skipSpecialTokens: true }),
+      ];
+      expect(createHash('sha256').update(JSON.stringify(fields)).digest('hex')).toBe(l.sha256);
+    });
 
   it(`encodeBatch with truncation and padding: ${g.batches.length} batches`, () => {
     for (const bt of g.batches) {

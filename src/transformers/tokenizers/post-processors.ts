@@ -49,28 +49,45 @@ function charsBefore(text: string | null, pos: number, cap: number): number {
  * reference counts in characters, so the shifts step over whole code points of the input.
  */
 export function trimOffsets(e: RawEncoding, addPrefixSpace: boolean): void {
-  e.tokens.forEach((token, i) => {
-    const cps = [...token];
-    const isSpace = (c: string): boolean => {
-      const cp = c.codePointAt(0)!;
-      return cp === SPACE_CHAR || isWhitespace(cp);
-    };
+  const { tokens, offsets } = e;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.length === 0 || (!isTrimSpace(token.codePointAt(0)!) && !isTrimSpace(lastCodePoint(token)))) continue;
     let leading = 0;
-    while (leading < cps.length && isSpace(cps[leading]!)) leading++;
+    for (let k = 0; k < token.length; ) {
+      const cp = token.codePointAt(k)!;
+      if (!isTrimSpace(cp)) break;
+      leading++;
+      k += cp > 0xffff ? 2 : 1;
+    }
     let trailing = 0;
-    while (trailing < cps.length && isSpace(cps[cps.length - 1 - trailing]!)) trailing++;
-    if (leading === 0 && trailing === 0) return;
-    let start = e.offsets[2 * i]!;
-    let end = e.offsets[2 * i + 1]!;
+    for (let k = token.length; k > 0; ) {
+      const cp = lastCodePoint(token.slice(0, k));
+      if (!isTrimSpace(cp)) break;
+      trailing++;
+      k -= cp > 0xffff ? 2 : 1;
+    }
+    let start = offsets[2 * i]!;
+    let end = offsets[2 * i + 1]!;
     if (leading > 0) {
       const isFirst = i === 0 || start === 0;
       if (isFirst && addPrefixSpace && leading === 1) leading = 0;
       start = Math.min(moveChars(e.text, start, leading), end);
     }
     if (trailing > 0 && charsBefore(e.text, end, trailing) >= trailing) end = Math.max(moveChars(e.text, end, -trailing), start);
-    e.offsets[2 * i] = start;
-    e.offsets[2 * i + 1] = end;
-  });
+    offsets[2 * i] = start;
+    offsets[2 * i + 1] = end;
+  }
+}
+
+/** The byte-level space (Ġ) or any White_Space character. */
+function isTrimSpace(cp: number): boolean {
+  return cp === SPACE_CHAR || isWhitespace(cp);
+}
+
+function lastCodePoint(s: string): number {
+  const u = s.charCodeAt(s.length - 1);
+  return (u & 0xfc00) === 0xdc00 && s.length >= 2 ? s.codePointAt(s.length - 2)! : u;
 }
 
 /** Wraps an encoding in special tokens: `before` ids/tokens, the sequence, `after` (offsets 0, mask 1). */

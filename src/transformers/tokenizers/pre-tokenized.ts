@@ -63,8 +63,8 @@ export class PreTokenizedString {
           a = t.start;
           b = t.end;
         } else {
-          a = n.align[2 * t.start]!;
-          b = n.align[2 * t.end - 1]!;
+          a = n.align[2 * (n.base + t.start)]!;
+          b = n.align[2 * (n.base + t.end) - 1]!;
         }
         e.ids.push(t.id);
         e.tokens.push(t.value);

@@ -39,16 +39,28 @@ const ASCII_BYTE_CHARS = String.fromCharCode(...BYTE_TO_CHAR.subarray(0, 128));
 export function byteLevelTransform(n: NormalizedString): void {
   const s = n.normalized;
   let ascii = true;
+  let printable = true;
   for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) >= 0x80) {
+    const u = s.charCodeAt(i);
+    if (u >= 0x80) {
       ascii = false;
       break;
     }
+    if (u <= 0x20 || u === 0x7f) printable = false;
   }
   if (ascii) {
+    // ASCII maps one-to-one (alignments unchanged); only controls, space and DEL change.
+    if (printable) return;
     let out = '';
-    for (let i = 0; i < s.length; i++) out += ASCII_BYTE_CHARS[s.charCodeAt(i)];
-    n.normalized = out;
+    let from = 0;
+    for (let i = 0; i < s.length; i++) {
+      const u = s.charCodeAt(i);
+      if (u <= 0x20 || u === 0x7f) {
+        out += s.slice(from, i) + ASCII_BYTE_CHARS[u];
+        from = i + 1;
+      }
+    }
+    n.normalized = out + s.slice(from);
     return;
   }
   const dest = new Changes();
