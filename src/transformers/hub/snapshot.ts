@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { z } from 'zod';
-import { HubRepoCache, checkRepoFilePath } from './cache.js';
+import { HubRepoCache } from './cache.js';
 import { fetchHubFile } from './download.js';
 import { HubError, hubErrorFromResponse, hubNetworkError, isTransientHubError } from './errors.js';
 import {
@@ -237,7 +237,6 @@ export async function resolveModel(input: string | ModelRef, opts: ResolveModelO
   }
   const cache = new HubRepoCache(s.cacheDir, ref.repo);
   cache.writeRef(ref.revision, listing.sha);
-  for (const f of listing.files) checkRepoFilePath(f, ref.repo);
   const wanted = selectFiles(s, ref, listing.files, opts);
   for (let i = 0; i < wanted.length; i++) {
     const file = wanted[i] as string;
