@@ -82,7 +82,7 @@ const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-const what = (t: HubTarget): string => (t.file ? `${t.file} from ${t.repo}@${t.revision}` : `${t.repo}@${t.revision}`);
+const what = (t: HubTarget): string => (t.file ? `${t.file} in ${t.repo}@${t.revision}` : `${t.repo}@${t.revision}`);
 
 /** Maps a hub HTTP error answer (status + X-Error-Code) to a HubError that says what to do. */
 export function hubErrorFromResponse(status: number, headers: IncomingHttpHeaders, t: HubTarget): HubError {
