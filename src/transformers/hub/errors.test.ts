@@ -1,8 +1,8 @@
 // The hub's HTTP answers mapped to error codes, and the messages users see (inline snapshots).
 import { describe, expect, it } from 'vitest';
-import { HubError, hubErrorFromResponse, hubNetworkError, isTransientHubError } from './errors.js';
+import { HubError, type HubTarget, hubErrorFromResponse, hubNetworkError, isTransientHubError } from './errors.js';
 
-const target = {
+const target: HubTarget = {
   endpoint: 'https://huggingface.co',
   repo: 'org/model',
   revision: 'main',
@@ -10,7 +10,7 @@ const target = {
   url: 'https://huggingface.co/org/model/resolve/main/config.json',
   tokenSent: false,
 };
-const map = (status: number, headers: Record<string, string> = {}, t = target) => hubErrorFromResponse(status, headers, t);
+const map = (status: number, headers: Record<string, string> = {}, t: HubTarget = target) => hubErrorFromResponse(status, headers, t);
 
 describe('hubErrorFromResponse', () => {
   it('uses X-Error-Code and the status to pick the code', () => {
