@@ -10,7 +10,8 @@ const target: HubTarget = {
   url: 'https://huggingface.co/org/model/resolve/main/config.json',
   tokenSent: false,
 };
-const map = (status: number, headers: Record<string, string> = {}, t: HubTarget = target) => hubErrorFromResponse(status, headers, t);
+const map = (status: number, headers: Record<string, string> = {}, t: HubTarget = target) =>
+  hubErrorFromResponse(status, headers, t);
 
 describe('hubErrorFromResponse', () => {
   it('uses X-Error-Code and the status to pick the code', () => {
