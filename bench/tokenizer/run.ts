@@ -23,7 +23,7 @@ const FAMILIES = [
 
 const { values } = parseArgs({
   options: {
-    passes: { type: 'string', default: '3' },
+    passes: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '2' },
     python: { type: 'string', default: join(root, '.venv-ref', 'bin', 'python') },
   },
@@ -133,7 +133,7 @@ function main(): void {
   const tmp = mkdtempSync(join(tmpdir(), 'pt-bench-tok-'));
   const textsFile = join(tmp, 'texts.json');
   writeFileSync(textsFile, JSON.stringify(texts));
-  const chars = texts.reduce((n, t) => n + t.length, 0);
+  const chars = texts.reduce((n, t) => n + [...t].length, 0);
   const cores = availableParallelism();
   console.log(
     `corpus: ${texts.length} reviews, ${chars.toLocaleString('en-US')} characters; ${passes} timed passes per round, ${rounds} rounds`,
