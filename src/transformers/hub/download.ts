@@ -3,7 +3,7 @@
 // checksum the etag promises; rename; link the snapshot. A lock keeps concurrent fetches of a blob apart.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat, statfs, truncate } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm, stat, statfs, truncate } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import { HubRepoCache, checkRepoFilePath } from './cache.js';
@@ -162,6 +162,49 @@ function diskFullError(s: HubSettings, t: HubTarget, size: number, done: number,
   );
 }
 
+// Writes the body in arrival order, calling `written` after each chunk lands. Chunks are taken as they arrive
+// rather than pulled, because a stream destroyed by a dropped connection discards what it still buffers: this
+// way every byte received reaches the partial file and the next attempt resumes from exactly there.
+function receive(
+  res: IncomingMessage,
+  fh: FileHandle,
+  first: (() => Promise<void>) | undefined,
+  written: (chunk: Buffer) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let queued = 0;
+    let writeError: unknown;
+    let writes = (first ?? (() => Promise.resolve()))().catch((e) => {
+      writeError = e;
+    });
+    const settle = (err?: unknown) => {
+      writes = writes.then(() => (writeError || err ? reject(writeError ?? err) : resolve()));
+    };
+    res.on('data', (chunk: Buffer) => {
+      queued += chunk.length;
+      // Backpressure for a disk slower than the network.
+      if (queued > 8 << 20) res.pause();
+      writes = writes.then(async () => {
+        if (writeError) return;
+        try {
+          await fh.write(chunk);
+          written(chunk);
+        } catch (e) {
+          writeError = e;
+          res.destroy();
+        }
+        queued -= chunk.length;
+        if (queued < 1 << 20) res.resume();
+      });
+    });
+    res.once('end', () => settle());
+    res.once('error', (e) => settle(e));
+    // Destroyed without an error (e.g. after a failed write): the caller sees the short count.
+    res.once('close', () => settle());
+    if (res.destroyed) settle(res.errored ?? undefined);
+  });
+}
+
 // One GET of the remaining bytes into `incomplete`; returns the digest of the whole file.
 async function transfer(s: HubSettings, t: HubTarget, meta: HubFileMetadata, incomplete: string): Promise<string | undefined> {
   let have = await partialSize(incomplete);
@@ -169,52 +212,57 @@ async function transfer(s: HubSettings, t: HubTarget, meta: HubFileMetadata, inc
     await truncate(incomplete, 0);
     have = 0;
   }
-  let url = meta.location;
-  let res: IncomingMessage;
-  let headers: Record<string, string>;
-  for (let hops = 0; ; hops++) {
-    // Built per hop: a redirect to another origin (a CDN) must not receive the token.
-    headers = hubHeaders(s, url, have > 0 ? { range: `bytes=${have}-` } : {});
-    res = await sendOrNetworkError(s, { ...t, url }, 'GET', headers, s.timeoutMs ?? 60_000);
-    const location = header(res, 'location');
-    if (!isRedirect(res.statusCode ?? 0) || !location || hops >= 5) break;
-    res.resume();
-    url = new URL(location, url).href;
-  }
-  const status = res.statusCode ?? 0;
-  if (status >= 400 || (status !== 200 && status !== 206)) {
-    res.resume();
-    if (status === 416) {
-      await truncate(incomplete, 0);
-      throw hubNetworkError({ ...t, url }, 'the server refused to resume (HTTP 416); starting over', s.cacheDir);
-    }
-    throw hubErrorFromResponse(status, res.headers, { ...t, url, tokenSent: 'authorization' in headers });
-  }
-  if (status === 206 && Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1]) !== have) {
-    res.destroy();
-    await truncate(incomplete, 0);
-    throw hubNetworkError({ ...t, url }, `the server resumed at the wrong offset (${header(res, 'content-range')})`, s.cacheDir);
-  }
-  if (status === 200 && have > 0) {
-    // The server ignored Range and sends everything again: start the file over.
-    await truncate(incomplete, 0);
-    have = 0;
-  }
-  const hash = newHash(digestFor(meta.etag), meta.size);
+  const kind = digestFor(meta.etag);
+  let hash = newHash(kind, meta.size);
   if (hash && have > 0) await hashFileInto(hash, incomplete);
-  const progress = (done: number) => s.onProgress?.({ repo: t.repo, file: t.file ?? '', done, total: meta.size });
   let done = have;
-  progress(done);
+  let url = meta.location;
   const fh = await open(incomplete, 'a');
   try {
-    for await (const chunk of res) {
-      await fh.write(chunk as Buffer);
-      hash?.update(chunk as Buffer);
-      done += (chunk as Buffer).length;
-      progress(done);
+    let res: IncomingMessage;
+    let headers: Record<string, string>;
+    for (let hops = 0; ; hops++) {
+      // Built per hop: a redirect to another origin (a CDN) must not receive the token.
+      headers = hubHeaders(s, url, have > 0 ? { range: `bytes=${have}-` } : {});
+      res = await sendOrNetworkError(s, { ...t, url }, 'GET', headers, s.timeoutMs ?? 60_000);
+      const location = header(res, 'location');
+      if (!isRedirect(res.statusCode ?? 0) || !location || hops >= 5) break;
+      res.resume();
+      url = new URL(location, url).href;
     }
+    // No await between here and receive(): the body must be listened to before its socket can close.
+    const status = res.statusCode ?? 0;
+    if (status !== 200 && status !== 206) {
+      res.resume();
+      if (status === 416) {
+        await fh.truncate(0);
+        throw hubNetworkError({ ...t, url }, 'the server refused to resume (HTTP 416); starting over', s.cacheDir);
+      }
+      throw hubErrorFromResponse(status, res.headers, { ...t, url, tokenSent: 'authorization' in headers });
+    }
+    if (status === 206 && Number(/^bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1]) !== have) {
+      res.destroy();
+      await fh.truncate(0);
+      throw hubNetworkError(
+        { ...t, url },
+        `the server resumed at the wrong offset (${header(res, 'content-range')})`,
+        s.cacheDir,
+      );
+    }
+    // A server that ignores Range sends everything again (200): start the file over.
+    const restart = status === 200 && have > 0;
+    if (restart) {
+      done = 0;
+      hash = newHash(kind, meta.size);
+    }
+    s.onProgress?.({ repo: t.repo, file: t.file ?? '', done, total: meta.size });
+    await receive(res, fh, restart ? () => fh.truncate(0) : undefined, (chunk) => {
+      hash?.update(chunk);
+      done += chunk.length;
+      s.onProgress?.({ repo: t.repo, file: t.file ?? '', done, total: meta.size });
+    });
   } catch (e) {
-    res.destroy();
+    if (HubError.isInstance(e)) throw e;
     if (DISK_FULL.has((e as NodeJS.ErrnoException).code ?? '')) {
       await fh.close();
       await rm(incomplete, { force: true });

@@ -336,8 +336,8 @@ export class FakeHub {
       }
     }
     if (fault?.kind === 'cut') {
-      // Send the first bytes, give the client a moment to take them in, then drop the connection mid-body.
-      res.write(body.subarray(0, fault.afterBytes), () => setTimeout(() => req.socket.destroy(), 100));
+      // Send the first bytes, then close the connection (FIN, so they all arrive) with the body unfinished.
+      res.write(body.subarray(0, fault.afterBytes), () => req.socket.end());
       return;
     }
     res.end(body);
