@@ -17,7 +17,7 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /** WordPiece's cleanup of spaces before punctuation and contractions (applied per token, in this order). */
-export function wordpieceCleanup(s: string): string {
+function wordpieceCleanup(s: string): string {
   return s
     .replaceAll(' .', '.')
     .replaceAll(' ?', '?')

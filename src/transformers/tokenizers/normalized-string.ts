@@ -32,7 +32,7 @@ export class Changes {
 
 const CHUNK = 8192;
 /** Builds a string from UTF-16 units without per-character concatenation. */
-export function unitsToString(units: Uint16Array, n: number): string {
+function unitsToString(units: Uint16Array, n: number): string {
   if (n <= CHUNK) return String.fromCharCode.apply(null, units.subarray(0, n) as unknown as number[]);
   let s = '';
   for (let i = 0; i < n; i += CHUNK) {
@@ -331,7 +331,7 @@ export class NormalizedString {
 }
 
 /** The [start, end) ranges a split keeps, flattened, from a match list and a delimiter behaviour. */
-export function splitRanges(m: MatchList, behavior: SplitBehavior): number[] {
+function splitRanges(m: MatchList, behavior: SplitBehavior): number[] {
   const out: number[] = [];
   const n = m.length;
   switch (behavior) {

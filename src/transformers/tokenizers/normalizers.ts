@@ -8,7 +8,6 @@ import { decomposeChanges, recomposeChanges } from './unicode-normalize.js';
 import {
   isAscii,
   isBertRemoved,
-  isBertWhitespace,
   isChineseChar,
   isCombiningMark,
   isNonspacingMark,
@@ -70,7 +69,7 @@ class Bert implements Normalizer {
     const { clean_text, handle_chinese_chars, strip_accents, lowercase: lower } = this.c;
     if (clean_text) {
       n.filter((cp) => !isBertRemoved(cp));
-      n.mapCodePoints((cp) => (cp !== 0x20 && isBertWhitespace(cp) ? 0x20 : cp));
+      n.mapCodePoints((cp) => (cp !== 0x20 && isWhitespace(cp) ? 0x20 : cp));
     }
     if (handle_chinese_chars && !isAscii(n.normalized)) {
       const s = n.normalized;

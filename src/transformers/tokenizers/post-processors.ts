@@ -48,7 +48,7 @@ function charsBefore(text: string | null, pos: number, cap: number): number {
  * Moves offsets past leading/trailing spaces of byte-level tokens (the reference's process_offsets). The
  * reference counts in characters, so the shifts step over whole code points of the input.
  */
-export function trimOffsets(e: RawEncoding, addPrefixSpace: boolean): void {
+function trimOffsets(e: RawEncoding, addPrefixSpace: boolean): void {
   const { tokens, offsets } = e;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;

@@ -36,7 +36,7 @@ export const BYTE_TO_CHAR: Uint16Array = (() => {
 const ASCII_BYTE_CHARS = String.fromCharCode(...BYTE_TO_CHAR.subarray(0, 128));
 
 /** Rewrites every character as the byte-level characters of its UTF-8 bytes (extra bytes count as inserted). */
-export function byteLevelTransform(n: NormalizedString): void {
+function byteLevelTransform(n: NormalizedString): void {
   const s = n.normalized;
   let ascii = true;
   let printable = true;

@@ -20,7 +20,7 @@ function propertyEscape(negated: boolean, name: string): string {
 }
 
 /** Translates an Oniguruma pattern to a JavaScript regex source for the `u` flag. */
-export function translateRegex(source: string): string {
+function translateRegex(source: string): string {
   let out = '';
   let inClass = false;
   const icase: boolean[] = [];

@@ -118,6 +118,7 @@ export const splitBehavior = z.enum(['Removed', 'Isolated', 'MergedWithPrevious'
 export const patternSchema = z.union([z.object({ String: z.string() }), z.object({ Regex: z.string() })], {
   error: 'an object {"String": "..."} or {"Regex": "..."}',
 });
+/** A split/replace pattern as written in tokenizer.json. */
 export type PatternJson = z.infer<typeof patternSchema>;
 
 /** A single character (Unicode code point). */
@@ -125,6 +126,7 @@ const char = z.string().refine((s) => [...s].length === 1, { error: 'a string of
 
 // ---- normalizers ----
 
+/** Shapes of the supported normalizers, by type. */
 export const normalizerSchemas = {
   BertNormalizer: z.object({
     type: z.literal('BertNormalizer'),
@@ -149,6 +151,7 @@ export const normalizerSchemas = {
 
 // ---- pre-tokenizers ----
 
+/** Shapes of the supported pre-tokenizers, by type. */
 export const preTokenizerSchemas = {
   BertPreTokenizer: z.object({ type: z.literal('BertPreTokenizer') }),
   ByteLevel: z.object({
@@ -175,6 +178,7 @@ export const preTokenizerSchemas = {
 
 // ---- models ----
 
+/** Shapes of the supported models, by type. */
 export const modelSchemas = {
   WordPiece: z.object({
     type: z.literal('WordPiece').optional(),
@@ -204,8 +208,11 @@ export const modelSchemas = {
     byte_fallback: bool.default(false),
   }),
 } as const;
+/** A validated WordPiece model section. */
 export type WordPieceJson = z.infer<typeof modelSchemas.WordPiece>;
+/** A validated BPE model section. */
 export type BpeJson = z.infer<typeof modelSchemas.BPE>;
+/** A validated Unigram model section. */
 export type UnigramJson = z.infer<typeof modelSchemas.Unigram>;
 
 // ---- post-processors ----
@@ -221,6 +228,7 @@ const templatePiece = z.union(
 /** A template: pieces, or the string form "[CLS]:0 $A:0 [SEP]:0". */
 const template = z.union([z.array(templatePiece), z.string()], { error: 'an array of template pieces or a template string' });
 
+/** Shapes of the supported post-processors, by type. */
 export const postProcessorSchemas = {
   RobertaProcessing: z.object({
     type: z.literal('RobertaProcessing'),
@@ -239,11 +247,14 @@ export const postProcessorSchemas = {
   }),
   Sequence: z.object({ type: z.literal('Sequence'), processors: z.array(z.unknown()) }),
 } as const;
+/** One piece of a TemplateProcessing template. */
 export type TemplatePieceJson = z.infer<typeof templatePiece>;
+/** A validated TemplateProcessing section. */
 export type TemplateProcessingJson = z.infer<typeof postProcessorSchemas.TemplateProcessing>;
 
 // ---- decoders ----
 
+/** Shapes of the supported decoders, by type. */
 export const decoderSchemas = {
   WordPiece: z.object({ type: z.literal('WordPiece'), prefix: z.string().default('##'), cleanup: bool.default(true) }),
   ByteLevel: preTokenizerSchemas.ByteLevel,
@@ -274,16 +285,20 @@ export const addedTokenSchema = z.object({
   normalized: bool.default(true),
   special: bool.default(false),
 });
+/** A validated added_tokens entry. */
 export type AddedTokenJson = z.infer<typeof addedTokenSchema>;
 
+/** The truncation section of tokenizer.json. */
 export const truncationSchema = z.object({
   direction: z.enum(['Left', 'Right']).default('Right'),
   max_length: int,
   strategy: z.enum(['LongestFirst', 'OnlyFirst', 'OnlySecond']).default('LongestFirst'),
   stride: int.default(0),
 });
+/** A validated truncation section. */
 export type TruncationJson = z.infer<typeof truncationSchema>;
 
+/** The padding section of tokenizer.json. */
 export const paddingSchema = z.object({
   strategy: z.union([z.literal('BatchLongest'), z.object({ Fixed: int })], {
     error: '"BatchLongest" or {"Fixed": length}',
@@ -294,8 +309,10 @@ export const paddingSchema = z.object({
   pad_type_id: int.default(0),
   pad_token: z.string().default('[PAD]'),
 });
+/** A validated padding section. */
 export type PaddingJson = z.infer<typeof paddingSchema>;
 
+/** The top level of tokenizer.json (components are validated by their builders). */
 export const tokenizerFileSchema = z.object({
   version: z.string().optional(),
   truncation: truncationSchema.nullable().default(null),
@@ -315,6 +332,7 @@ export const specialTokenValue = z.union([z.string(), z.object({ content: z.stri
   error: 'a token string or an object with "content"',
 });
 
+/** The fields of tokenizer_config.json that Promptune reads (others are kept as they are). */
 export const tokenizerConfigSchema = z
   .object({
     tokenizer_class: z.string().optional(),
@@ -328,6 +346,8 @@ export const tokenizerConfigSchema = z
     additional_special_tokens: z.array(specialTokenValue).optional(),
   })
   .catchall(z.unknown());
+/** A validated tokenizer_config.json. */
 export type TokenizerConfigJson = z.infer<typeof tokenizerConfigSchema>;
 
+/** special_tokens_map.json: role → token (string or AddedToken object), lists for additional tokens. */
 export const specialTokensMapSchema = z.record(z.string(), z.union([specialTokenValue, z.array(specialTokenValue)]));

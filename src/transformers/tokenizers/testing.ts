@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Encoding } from './encoding.js';
 import { Tokenizer } from './tokenizer.js';
 
+/** The fixtures directory. */
 export const FIXTURES = new URL('./__fixtures__/', import.meta.url).pathname;
+/** The goldens directory. */
 export const GOLDENS = join(FIXTURES, 'goldens');
 
 /** An encoding as the Python reference reports it. */
@@ -46,6 +48,7 @@ export interface RefBatch {
   error?: string;
 }
 
+/** An added token of a golden spec. */
 export interface RefAdded {
   content: string;
   special: boolean;

@@ -78,9 +78,6 @@ export function isWhitespace(cp: number): boolean {
   );
 }
 
-/** BertNormalizer's whitespace: White_Space (tab, newline and carriage return included). */
-export const isBertWhitespace = isWhitespace;
-
 /** The CJK ideograph blocks BertNormalizer surrounds with spaces. */
 export function isChineseChar(cp: number): boolean {
   return (
@@ -174,7 +171,7 @@ export function compose(a: number, b: number): number {
 }
 
 /** The code points of a string (lone surrogates count as one code point each). */
-export function codePoints(s: string): number[] {
+function codePoints(s: string): number[] {
   const out: number[] = [];
   for (let i = 0; i < s.length; ) {
     const cp = s.codePointAt(i)!;

@@ -94,22 +94,27 @@ export class BPE implements Model {
     });
   }
 
+  /** Number of vocabulary entries. */
   get vocabSize(): number {
     return this.vocabMap.size;
   }
 
+  /** Id of a vocabulary entry. */
   tokenToId(token: string): number | undefined {
     return this.vocabMap.get(token);
   }
 
+  /** Vocabulary entry of an id. */
   idToToken(id: number): string | undefined {
     return this.byId.get(id);
   }
 
+  /** The vocabulary as token → id (a copy). */
   vocab(): Map<string, number> {
     return new Map(this.vocabMap);
   }
 
+  /** Tokens of one pre-tokenized word (offsets in UTF-16 units of the word). */
   tokenize(word: string): Token[] {
     if (word.length === 0) return [];
     const dropout = this.c.dropout;
@@ -253,6 +258,7 @@ export class BPE implements Model {
     }
   }
 
+  /** The tokenizer.json model section. */
   toJSON(): Record<string, unknown> {
     const vocab: Record<string, number> = {};
     for (const [t, id] of [...this.vocabMap].sort((a, b) => a[1] - b[1])) vocab[t] = id;

@@ -97,18 +97,22 @@ export class Unigram implements Model {
     this.trie = new PieceTrie([...this.ids]);
   }
 
+  /** Number of vocabulary entries. */
   get vocabSize(): number {
     return this.c.vocab.length;
   }
 
+  /** Id of a vocabulary entry. */
   tokenToId(token: string): number | undefined {
     return this.ids.get(token);
   }
 
+  /** Vocabulary entry of an id. */
   idToToken(id: number): string | undefined {
     return this.c.vocab[id]?.[0];
   }
 
+  /** The vocabulary as token → id (a copy). */
   vocab(): Map<string, number> {
     return new Map(this.ids);
   }
@@ -182,6 +186,7 @@ export class Unigram implements Model {
     return out;
   }
 
+  /** Tokens of one pre-tokenized word (offsets in UTF-16 units of the word). */
   tokenize(word: string): Token[] {
     const out: Token[] = [];
     let offset = 0;
@@ -212,6 +217,7 @@ export class Unigram implements Model {
     return out;
   }
 
+  /** The tokenizer.json model section. */
   toJSON(): Record<string, unknown> {
     return { type: 'Unigram', unk_id: this.c.unk_id, vocab: this.c.vocab, byte_fallback: this.c.byte_fallback };
   }

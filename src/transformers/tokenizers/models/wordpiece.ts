@@ -24,18 +24,22 @@ export class WordPiece implements Model {
     this.maxUnits = max;
   }
 
+  /** Number of vocabulary entries. */
   get vocabSize(): number {
     return this.vocabMap.size;
   }
 
+  /** Id of a vocabulary entry. */
   tokenToId(token: string): number | undefined {
     return this.vocabMap.get(token);
   }
 
+  /** Vocabulary entry of an id. */
   idToToken(id: number): string | undefined {
     return this.byId.get(id);
   }
 
+  /** The vocabulary as token → id (a copy). */
   vocab(): Map<string, number> {
     return new Map(this.vocabMap);
   }
@@ -51,6 +55,7 @@ export class WordPiece implements Model {
     return [{ id, value: this.c.unk_token, start: 0, end: word.length }];
   }
 
+  /** Tokens of one pre-tokenized word (offsets in UTF-16 units of the word). */
   tokenize(word: string): Token[] {
     const hit = this.cache.get(word);
     if (hit !== undefined) return hit;
@@ -92,6 +97,7 @@ export class WordPiece implements Model {
     return out;
   }
 
+  /** The tokenizer.json model section. */
   toJSON(): Record<string, unknown> {
     const vocab: Record<string, number> = {};
     for (const [t, id] of [...this.vocabMap].sort((a, b) => a[1] - b[1])) vocab[t] = id;
