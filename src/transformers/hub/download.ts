@@ -14,6 +14,7 @@ import {
   describeSocketError,
   hubHeaders,
   hubSettings,
+  sendFollowingRelative,
   sendOrNetworkError,
   withRetries,
 } from './http.js';
@@ -75,39 +76,31 @@ export async function fetchHubFileMetadata(
   file: string,
 ): Promise<HubFileMetadata> {
   const cache = new HubRepoCache(s.cacheDir, repo);
-  let url = hubResolveUrl(s.endpoint, repo, revision, file);
+  const target = { endpoint: s.endpoint, repo, revision, file, url: hubResolveUrl(s.endpoint, repo, revision, file) };
   return withRetries(s, async () => {
-    for (let hops = 0; ; hops++) {
-      const target = { endpoint: s.endpoint, repo, revision, file, url };
-      const headers = hubHeaders(s, url);
-      const res = await sendOrNetworkError(s, target, 'HEAD', headers, s.timeoutMs ?? 10_000);
-      res.resume();
-      const status = res.statusCode ?? 0;
-      const location = header(res, 'location');
-      if (isRedirect(status) && location && !/^[a-z][a-z0-9+.-]*:/i.test(location) && hops < 5) {
-        url = new URL(location, url).href;
-        continue;
-      }
-      if (status >= 400) {
-        const err = hubErrorFromResponse(status, res.headers, { ...target, tokenSent: 'authorization' in headers });
-        const commit = header(res, 'x-repo-commit');
-        if (err.code === 'HUB_FILE_NOT_FOUND' && commit) rememberMissing(cache, revision, commit, file);
-        throw err;
-      }
+    const { res, url, headers } = await sendFollowingRelative(s, target, 'HEAD', {}, s.timeoutMs ?? 10_000);
+    res.resume();
+    const status = res.statusCode ?? 0;
+    if (status >= 400) {
+      const err = hubErrorFromResponse(status, res.headers, { ...target, url, tokenSent: 'authorization' in headers });
       const commit = header(res, 'x-repo-commit');
-      const linked = normalizeEtag(header(res, 'x-linked-etag'));
-      const etag = linked ?? normalizeEtag(header(res, 'etag'));
-      const size = Number(header(res, 'x-linked-size') ?? header(res, 'content-length'));
-      if (!commit || !etag || !Number.isSafeInteger(size)) {
-        throw new HubError(
-          'HUB_BAD_RESPONSE',
-          `${url} answered without X-Repo-Commit, ETag or a size (HTTP ${status}): ${s.endpoint} does not behave like a Hugging Face hub; check HF_ENDPOINT and any proxy in between.`,
-          { repo, revision, file, url, status },
-        );
-      }
-      const where = isRedirect(status) && location ? new URL(location, url).href : url;
-      return { commit, etag, size, location: where, lfs: linked !== undefined };
+      if (err.code === 'HUB_FILE_NOT_FOUND' && commit) rememberMissing(cache, revision, commit, file);
+      throw err;
     }
+    const commit = header(res, 'x-repo-commit');
+    const linked = normalizeEtag(header(res, 'x-linked-etag'));
+    const etag = linked ?? normalizeEtag(header(res, 'etag'));
+    const size = Number(header(res, 'x-linked-size') ?? header(res, 'content-length'));
+    if (!commit || !etag || !Number.isSafeInteger(size)) {
+      throw new HubError(
+        'HUB_BAD_RESPONSE',
+        `${url} answered without X-Repo-Commit, ETag or a size (HTTP ${status}): ${s.endpoint} does not behave like a Hugging Face hub; check HF_ENDPOINT and any proxy in between.`,
+        { repo, revision, file, url, status },
+      );
+    }
+    const location = header(res, 'location');
+    const where = isRedirect(status) && location ? new URL(location, url).href : url;
+    return { commit, etag, size, location: where, lfs: linked !== undefined };
   });
 }
 

@@ -130,6 +130,38 @@ export async function sendOrNetworkError(
   }
 }
 
+/** A request's answer with the URL and headers that produced it (after any relative redirects). */
+export interface SentRequest {
+  res: IncomingMessage;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Sends a request, following only relative redirects (the hub's answer for a renamed repo), as huggingface_hub
+ * does for metadata: an absolute Location (a CDN) is left for the caller to read.
+ */
+export async function sendFollowingRelative(
+  s: HubSettings,
+  target: Omit<HubTarget, 'tokenSent'>,
+  method: string,
+  extra: Record<string, string>,
+  timeoutMs: number,
+): Promise<SentRequest> {
+  let url = target.url;
+  for (let hops = 0; ; hops++) {
+    const headers = hubHeaders(s, url, extra);
+    const res = await sendOrNetworkError(s, { ...target, url }, method, headers, timeoutMs);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (status < 300 || status >= 400 || !location || /^[a-z][a-z0-9+.-]*:/i.test(location) || hops >= 5) {
+      return { res, url, headers };
+    }
+    res.resume();
+    url = new URL(location, url).href;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fn`, trying again with exponential backoff while it fails transiently, at most `attempts` times. */

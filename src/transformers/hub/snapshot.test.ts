@@ -166,6 +166,18 @@ describe('resolveModel', () => {
     expect((await failure(resolveModel('hf:legacy-name', opts))).code).toBe('HUB_UNAUTHORIZED');
   });
 
+  it('follows the relative redirect of a renamed repo, for the listing and for each file', async () => {
+    hub.renameRepo('org/bert', 'org/bert-renamed');
+    const m = await resolveModel('hf:org/bert', opts);
+    expect(m.files).toContain('model.safetensors');
+    expect(readFileSync(join(m.dir, 'model.safetensors')).equals(BERT['model.safetensors'])).toBe(true);
+    expect(hub.requests.slice(0, 2).map((r) => [r.kind, r.status, r.repo])).toEqual([
+      ['api', 307, 'org/bert'],
+      ['api', 200, 'org/bert-renamed'],
+    ]);
+    expect(hub.requests.filter((r) => r.method === 'HEAD').map((r) => r.status)).toContain(307);
+  });
+
   it('resolves a legacy un-namespaced repo id', async () => {
     hub.commit('bert-base-uncased', { 'config.json': '{}' });
     const m = await resolveModel('hf:bert-base-uncased', opts);

@@ -10,10 +10,9 @@ import {
   type HubClientOptions,
   type HubSettings,
   describeSocketError,
-  hubHeaders,
   hubSettings,
   readBody,
-  sendOrNetworkError,
+  sendFollowingRelative,
   withRetries,
 } from './http.js';
 import { type ModelRef, parseModelRef, repoIdProblem } from './model-ref.js';
@@ -79,8 +78,7 @@ export async function listHubRepo(s: HubSettings, repo: string, revision: string
   const url = `${s.endpoint}/api/models/${repo}/revision/${encodeURIComponent(revision)}`;
   const target = { endpoint: s.endpoint, repo, revision, url };
   return withRetries(s, async () => {
-    const headers = hubHeaders(s, url, { accept: 'application/json' });
-    const res = await sendOrNetworkError(s, target, 'GET', headers, s.timeoutMs ?? 10_000);
+    const { res, headers } = await sendFollowingRelative(s, target, 'GET', { accept: 'application/json' }, s.timeoutMs ?? 10_000);
     let body: Buffer;
     try {
       body = await readBody(res);

@@ -91,6 +91,7 @@ export class FakeHub {
   readonly requests: FakeRequest[] = [];
   private readonly repos = new Map<string, Repo>();
   private readonly blobs = new Map<string, Buffer>();
+  private readonly renamed = new Map<string, string>();
   private faults: (FakeFaultRule & { left: number })[] = [];
   private counter = 0;
 
@@ -153,6 +154,15 @@ export class FakeHub {
   /** Points a tag (or branch) at a commit. */
   tag(id: string, name: string, commit: string): void {
     this.repos.get(id)?.refs.set(name, commit);
+  }
+
+  /** Renames a repo; requests for the old id get a relative 307 to the new one, as the hub answers. */
+  renameRepo(from: string, to: string): void {
+    const repo = this.repos.get(from);
+    if (!repo) return;
+    this.repos.delete(from);
+    this.repos.set(to, { ...repo, id: to });
+    this.renamed.set(from, to);
   }
 
   /** Makes matching requests fail in the way described (see FakeFault). */
@@ -246,6 +256,11 @@ export class FakeHub {
     const failure = this.takeFault(entry, ['status']);
     if (failure?.kind === 'status') return this.finish(res, entry, failure.status, {}, 'injected failure');
     if (entry.kind === 'other') return this.finish(res, entry, 404, {}, 'Not Found');
+    const newName = this.renamed.get(entry.repo as string);
+    if (newName) {
+      const location = entry.url.replace(`/${entry.repo}/`, `/${newName}/`);
+      return this.finish(res, entry, 307, { location }, `Temporary Redirect. Redirecting to ${location}`);
+    }
     const repo = this.repos.get(entry.repo as string);
     const token = /^Bearer (.+)$/.exec(entry.authorization ?? '')?.[1];
     const denied = this.denied(repo, token);
