@@ -138,7 +138,7 @@ export function decoderFromJSON(raw: unknown, w: Where): Decoder {
     }
     case 'Replace': {
       const c = parse(decoderSchemas.Replace, raw, w);
-      const p = patternFromJSON(c.pattern);
+      const p = patternFromJSON(c.pattern, w);
       return simple({ ...c }, (tokens) =>
         tokens.map((t) => {
           const m = p.findMatches(t);

@@ -66,6 +66,19 @@ describe('tokenizer file errors', () => {
     );
   });
 
+  it('regexes the translation cannot express, and legacy files of an unsupported class', () => {
+    const pre = { type: 'Split', pattern: { Regex: '(?>a+)b' }, behavior: 'Isolated', invert: false };
+    expect(message(() => Tokenizer.fromJSON({ ...small, pre_tokenizer: pre }))).toMatchInlineSnapshot(
+      `"TOKENIZER_UNSUPPORTED: tokenizer.json: pre_tokenizer.pattern.Regex: regex "(?>a+)b" uses atomic groups, which is not supported. Fix: rewrite the pattern without it, or split with a supported pre-tokenizer."`,
+    );
+    const dir = file('tokenizer_config.json', JSON.stringify({ tokenizer_class: 'GPT2Tokenizer' }));
+    writeFileSync(join(dir, 'vocab.json'), '{}');
+    writeFileSync(join(dir, 'merges.txt'), '#version: 0.2\n');
+    expect(message(() => Tokenizer.fromDirectory(dir)).replaceAll(dir, 'DIR')).toMatchInlineSnapshot(
+      `"TOKENIZER_UNSUPPORTED: DIR/tokenizer_config.json: tokenizer_class is "GPT2Tokenizer"; without a tokenizer.json only RoBERTa-style byte-level BPE checkpoints are converted (from vocab.json + merges.txt). Fix: save the tokenizer with \`tokenizer.save_pretrained()\` in Python (transformers writes tokenizer.json) and load that."`,
+    );
+  });
+
   it('files that are missing, unreadable or not JSON', () => {
     const dir = file('tokenizer.json', '{"version": "1.0",');
     expect(message(() => Tokenizer.fromDirectory(dir)).replace(dir, 'DIR')).toMatchInlineSnapshot(

@@ -189,8 +189,21 @@ function robertaJSON(dir: string, c: CheckpointConfig): Json {
  * tokens the config leaves out get the tokenizer class's defaults, recorded in `c`.
  */
 export function legacyTokenizerJSON(dir: string, c: CheckpointConfig): { json: Json; file: string } {
-  if (existsSync(join(dir, 'vocab.txt'))) return { json: bertJSON(dir, c), file: join(dir, 'vocab.txt') };
+  const cls = c.config.tokenizer_class;
+  const check = (kind: string, ok: RegExp, file: string): void => {
+    if (cls !== undefined && !ok.test(cls)) {
+      throw new TokenizerError(
+        'TOKENIZER_UNSUPPORTED',
+        `${join(dir, 'tokenizer_config.json')}: tokenizer_class is "${cls}"; without a tokenizer.json only ${kind} checkpoints are converted (from ${file}). Fix: save the tokenizer with \`tokenizer.save_pretrained()\` in Python (transformers writes tokenizer.json) and load that.`,
+      );
+    }
+  };
+  if (existsSync(join(dir, 'vocab.txt'))) {
+    check('BERT-style WordPiece', /bert|electra|minilm|layoutlm/i, 'vocab.txt');
+    return { json: bertJSON(dir, c), file: join(dir, 'vocab.txt') };
+  }
   if (existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'))) {
+    check('RoBERTa-style byte-level BPE', /roberta|bart|longformer/i, 'vocab.json + merges.txt');
     return { json: robertaJSON(dir, c), file: join(dir, 'vocab.json') };
   }
   throw new TokenizerError(

@@ -1,9 +1,20 @@
 import type { z } from 'zod';
+import { TokenizerError } from './errors.js';
 // Normalizers of tokenizer.json: each rewrites a NormalizedString in place, keeping alignments to the input.
 import { Changes, type NormalizedString, type Pattern, regexPattern } from './normalized-string.js';
 import { PrecompiledCharsmap } from './precompiled-charsmap.js';
 import { compileRegex, literalRegex } from './regex.js';
-import { type PatternJson, type Where, at, badField, componentType, normalizerSchemas, parse, unsupported } from './schema.js';
+import {
+  type PatternJson,
+  type Where,
+  at,
+  badField,
+  componentType,
+  normalizerSchemas,
+  parse,
+  pathText,
+  unsupported,
+} from './schema.js';
 import { decomposeChanges, recomposeChanges } from './unicode-normalize.js';
 import {
   isAscii,
@@ -58,9 +69,18 @@ export function unicodeNormalize(n: NormalizedString, form: 'NFC' | 'NFD' | 'NFK
   n.transform(form === 'NFC' || form === 'NFKC' ? recomposeChanges(d) : d, 0);
 }
 
-/** Builds a split/replace pattern from its tokenizer.json form. */
-export function patternFromJSON(p: PatternJson): Pattern {
-  return regexPattern('String' in p ? literalRegex(p.String) : compileRegex(p.Regex));
+/** Builds a split/replace pattern from its tokenizer.json form; a regex that cannot be used names its field. */
+export function patternFromJSON(p: PatternJson, w: Where): Pattern {
+  if ('String' in p) return regexPattern(literalRegex(p.String));
+  try {
+    return regexPattern(compileRegex(p.Regex));
+  } catch (e) {
+    if (!TokenizerError.isInstance(e)) throw e;
+    throw new TokenizerError(
+      e.code,
+      `${w.file}: ${pathText([...w.path, 'pattern', 'Regex'])}: ${e.message}. Fix: rewrite the pattern without it, or split with a supported pre-tokenizer.`,
+    );
+  }
 }
 
 class Bert implements Normalizer {
@@ -191,7 +211,7 @@ export function normalizerFromJSON(raw: unknown, w: Where): Normalizer {
     }
     case 'Replace': {
       const c = parse(normalizerSchemas.Replace, raw, w);
-      const p = patternFromJSON(c.pattern);
+      const p = patternFromJSON(c.pattern, w);
       return new Simple('Replace', (n) => n.replace(p, c.content), { pattern: c.pattern, content: c.content });
     }
     case 'Prepend': {

@@ -203,7 +203,7 @@ export function preTokenizerFromJSON(raw: unknown, w: Where): PreTokenizer {
     }
     case 'Split': {
       const c = parse(preTokenizerSchemas.Split, raw, w);
-      const pattern = patternFromJSON(c.pattern);
+      const pattern = patternFromJSON(c.pattern, w);
       return new SplitBy(c.invert ? invertPattern(pattern) : pattern, c.behavior, { ...c });
     }
     case 'Digits': {
