@@ -91,16 +91,18 @@ export async function fetchHubFileMetadata(
     const linked = normalizeEtag(header(res, 'x-linked-etag'));
     const etag = linked ?? normalizeEtag(header(res, 'etag'));
     const size = Number(header(res, 'x-linked-size') ?? header(res, 'content-length'));
-    if (!commit || !etag || !Number.isSafeInteger(size)) {
+    // Both name files and folders in the cache: anything but a plain token could escape it.
+    const plain = (v: string | undefined) => v !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(v);
+    if (!plain(commit) || !plain(etag) || !Number.isSafeInteger(size)) {
       throw new HubError(
         'HUB_BAD_RESPONSE',
-        `${url} answered without X-Repo-Commit, ETag or a size (HTTP ${status}): ${s.endpoint} does not behave like a Hugging Face hub; check HF_ENDPOINT and any proxy in between.`,
+        `${url} answered without a usable X-Repo-Commit, ETag or size (HTTP ${status}): ${s.endpoint} does not behave like a Hugging Face hub; check HF_ENDPOINT and any proxy in between.`,
         { repo, revision, file, url, status },
       );
     }
     const location = header(res, 'location');
     const where = isRedirect(status) && location ? new URL(location, url).href : url;
-    return { commit, etag, size, location: where, lfs: linked !== undefined };
+    return { commit: commit as string, etag: etag as string, size, location: where, lfs: linked !== undefined };
   });
 }
 
@@ -356,7 +358,7 @@ export async function fetchHubFile(s: HubSettings, repo: string, revision: strin
   }
   cache.writeRef(revision, meta.commit);
   const pointer = cache.pointer(meta.commit, file);
-  if (existsSync(pointer)) return cachedHubFile(s, repo, meta.commit, file);
+  if (existsSync(pointer)) return { ...cachedHubFile(s, repo, meta.commit, file), revision };
   const target = { endpoint: s.endpoint, repo, revision, file, url: meta.location, tokenSent: false };
   let downloaded = false;
   await withFileLock(
