@@ -153,6 +153,19 @@ describe('fuzz: decode(encode(x)) gives the input back where the model allows it
   });
 });
 
+describe('fuzz: malformed UTF-16', () => {
+  it('lone surrogates are encoded without throwing, with offsets in bounds', () => {
+    for (const name of ['bert-uncased', 'roberta-bpe', 'xlmr-unigram', 'unigram-bytefallback']) {
+      const t = goldenTokenizer(readGolden(name));
+      for (const x of ['\ud800', 'a\udc00b', '\udbff\udbff x \udfff', '😀\ud83d']) {
+        const e = t.encode(x);
+        for (const [a, b] of e.offsets) expect(a >= 0 && a <= b && b <= x.length, `${name} ${JSON.stringify(x)}`).toBe(true);
+        expect(typeof t.decode(e.ids)).toBe('string');
+      }
+    }
+  });
+});
+
 describe('fuzz: the 20,000-character text', () => {
   it('round-trips through byte-level BPE', () => {
     const text = readFileSync(join(new URL('./__fixtures__/goldens/', import.meta.url).pathname, 'long-text.txt'), 'utf8');

@@ -101,6 +101,11 @@ describe('Tokenizer', () => {
       ),
     ).toEqual(['a question here and a long context']);
     expect(t.encode('x', null, {}).ids.length).toBe(128);
+    t.setPadding(null);
+    t.setTruncation({ maxLength: 4 });
+    expect(t.encode('a b c d e').tokens).toEqual(['[CLS]', 'a', 'b', '[SEP]']);
+    t.setPadding({ strategy: 'max_length', maxLength: 6 });
+    expect(t.encode('a').tokens).toEqual(['[CLS]', 'a', '[SEP]', '[PAD]', '[PAD]', '[PAD]']);
     expect(t.encode('x', null, { addSpecialTokens: false, ...plain }).ids).toEqual([1060]);
   });
 

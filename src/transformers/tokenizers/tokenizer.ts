@@ -184,6 +184,16 @@ export class Tokenizer {
     return s;
   }
 
+  /** Sets (or, with null, removes) the truncation encode/encodeBatch apply when a call does not say. */
+  setTruncation(options: TruncationOptions | null): void {
+    this.truncation = options === null ? null : resolveTruncation(options);
+  }
+
+  /** Sets (or, with null, removes) the padding encode/encodeBatch apply when a call does not say. */
+  setPadding(options: PaddingOptions | null): void {
+    this.padding = options === null ? null : this.resolvePadding(options);
+  }
+
   /** Size of the vocabulary including added tokens (the embedding matrix needs this many rows). */
   get vocabSize(): number {
     const all = this.model.vocab();
