@@ -196,9 +196,10 @@ export class Tokenizer {
 
   /** Size of the vocabulary including added tokens (the embedding matrix needs this many rows). */
   get vocabSize(): number {
-    const all = this.model.vocab();
-    for (const [t, id] of this.added.vocab()) all.set(t, id);
-    return all.size;
+    // The reference counts the union of both vocabularies by token text.
+    let n = this.model.vocabSize;
+    for (const t of this.added.vocab().keys()) if (this.model.tokenToId(t) === undefined) n++;
+    return n;
   }
 
   /** The whole vocabulary (added tokens included) as token → id. */
