@@ -72,6 +72,23 @@ describe('pretrained model + tokenizer', () => {
     }
   });
 
+  it('text to logits on a complete XLM-R checkpoint matches transformers (ids exactly, logits within 1e-4)', () => {
+    const dir = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
+    const p = loadPretrainedDir(dir);
+    const golden = loadSafetensors(join(dir, 'golden.safetensors'));
+    const texts = JSON.parse(golden.metadata.texts as string) as string[];
+    const enc = p.tokenizer.encodeBatch(texts, { padding: { strategy: 'longest' } });
+    expect(enc.map((e) => e.ids)).toEqual((golden.tensors.get('input_ids') as Tensor).tolist());
+    tidy(() => {
+      assertClose(p.model.forward(toModelInputs(enc)).logits as Tensor, golden.tensors.get('logits') as Tensor, {
+        atol: 1e-4,
+        rtol: 1e-4,
+      });
+    });
+    for (const t of golden.tensors.values()) t.dispose();
+    p.model.dispose();
+  });
+
   it('refuses a tokenizer bigger than the embedding matrix', () => {
     const dir = tinyCheckpoint();
     const config = JSON.parse(readFileSync(join(root, 'src/transformers/models/__fixtures__/bert-mlm/config.json'), 'utf8'));
