@@ -8,6 +8,7 @@ import { NormalizedString } from './normalized-string.js';
 import { lowercase, normalizerFromJSON } from './normalizers.js';
 import { PreTokenizedString } from './pre-tokenized.js';
 import { preTokenizerFromJSON } from './pre-tokenizers.js';
+import { MAY_JOIN } from './precompiled-charsmap.js';
 import { GOLDENS, cpToUnit } from './testing.js';
 
 interface Components {
@@ -58,6 +59,21 @@ describe('decoders match the reference', () => {
       expect(decoderFromJSON(d.config, where).decodeChain(d.tokens).join('')).toBe(d.decoded);
     });
   }
+});
+
+describe('grapheme shortcut of the Precompiled normalizer', () => {
+  it('characters outside MAY_JOIN never join a cluster (checked with the runtime segmenter)', () => {
+    const seg = new Intl.Segmenter('en', { granularity: 'grapheme' });
+    const joined: string[] = [];
+    // The BMP, and every 8th astral code point (characters assigned after Unicode 15 aside).
+    for (let cp = 0; cp < 0x110000; cp += cp < 0x10000 ? 1 : 8) {
+      if ((cp >= 0xd800 && cp < 0xe000) || cp === 0x0d || cp === 0x0a) continue;
+      const c = String.fromCodePoint(cp);
+      if (MAY_JOIN.test(c) || [0x113d1, 0x16d63, 0x16d67, 0x16d68, 0x16d69, 0x16d6a].includes(cp)) continue;
+      for (const s of [`a${c}a`, c + c]) if ([...seg.segment(s)].length !== [...s].length) joined.push(cp.toString(16));
+    }
+    expect(joined).toEqual([]);
+  });
 });
 
 describe('unicode tables', () => {

@@ -13,6 +13,7 @@ export class PrecompiledCharsmap {
   private readonly trie: Uint32Array;
   private readonly blob: Uint8Array;
   private readonly cache = new Map<string, string | null>();
+  private readonly charCache = new Map<number, string | null>();
   private readonly ascii: (string | null)[] = [];
   private segmenter: Intl.Segmenter | undefined;
 
@@ -76,6 +77,16 @@ export class PrecompiledCharsmap {
     return r;
   }
 
+  /** The replacement of one character, cached by code point. */
+  private lookupChar(cp: number): string | null {
+    let r = this.charCache.get(cp);
+    if (r === undefined) {
+      r = this.lookup(String.fromCodePoint(cp));
+      this.charCache.set(cp, r);
+    }
+    return r;
+  }
+
   /** Applies the charsmap to a normalized string, keeping alignments. */
   normalize(n: NormalizedString): void {
     const s = n.normalized;
@@ -95,7 +106,7 @@ export class PrecompiledCharsmap {
       for (let i = 0; i < g.length; ) {
         const cp = g.codePointAt(i)!;
         const size = cp > 0xffff ? 2 : 1;
-        const r = cp < 128 ? this.ascii[cp]! : this.lookup(g.slice(i, i + size));
+        const r = cp < 128 ? this.ascii[cp]! : this.lookupChar(cp);
         if (r === null) dest.push(cp, 0);
         else {
           modified = true;
@@ -115,8 +126,8 @@ export class PrecompiledCharsmap {
       }
       perChar(g);
     };
-    if (isAsciiText(s)) {
-      // ASCII graphemes are single characters, except CR LF.
+    if (!MAY_JOIN.test(s)) {
+      // No character here can join a grapheme cluster: every character is its own cluster, except CR LF.
       let start = 0;
       for (let i = 0; i < s.length; i++) {
         if (s.charCodeAt(i) === 13 && s.charCodeAt(i + 1) === 10) {
@@ -134,6 +145,25 @@ export class PrecompiledCharsmap {
     if (modified) n.transform(dest, 0);
   }
 }
+
+/**
+ * Characters that can extend or join an extended grapheme cluster (UAX #29: Extend, ZWJ, SpacingMark, Prepend,
+ * regional indicators, Hangul jamo). A text without any of them is one cluster per character (CR LF aside), so
+ * it needs no segmenter.
+ */
+export const MAY_JOIN = new RegExp(
+  [
+    '\\p{M}', // Extend and most SpacingMark
+    '\\u200c\\u200d\\u0e33\\u0eb3\\uff9e\\uff9f', // ZWNJ, ZWJ and the non-mark Extend/SpacingMark
+    '\\u1100-\\u11ff\\ua960-\\ua97f\\ud7b0-\\ud7ff', // Hangul jamo
+    '\\u0600-\\u0605\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u0d4e\\u{110bd}\\u{110cd}\\u{111c2}\\u{111c3}', // Prepend
+    '\\u{1193f}\\u{11941}\\u{11a3a}\\u{11a84}-\\u{11a89}\\u{11d46}\\u{11f02}', // Prepend
+    '\\u{1f1e6}-\\u{1f1ff}\\u{1f3fb}-\\u{1f3ff}\\u{e0020}-\\u{e007f}', // regional indicators, skin tones, tags
+  ]
+    .map((c) => `[${c}]`)
+    .join('|'),
+  'u',
+);
 
 function offsetOf(unit: number): number {
   return (unit >>> 10) << ((unit & 0x200) >>> 6);
@@ -161,9 +191,4 @@ function countCodePoints(s: string): number {
     if (u >= 0xd800 && u < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
   }
   return n;
-}
-
-function isAsciiText(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
 }
