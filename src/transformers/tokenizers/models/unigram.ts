@@ -82,7 +82,7 @@ export class Unigram implements Model {
   private readonly scores: Float64Array;
   private readonly trie: PieceTrie;
   private readonly unkScore: number;
-  private readonly cache = new WordCache<string[]>();
+  private readonly cache = new WordCache<Token[]>();
 
   /** Builds the model from its tokenizer.json form. */
   constructor(private readonly c: UnigramJson) {
@@ -130,8 +130,6 @@ export class Unigram implements Model {
   /** The best segmentation of `s` as piece strings (unknown runs fused). */
   encode(s: string): string[] {
     if (s.length === 0) return [];
-    const hit = this.cache.get(s);
-    if (hit !== undefined) return hit;
     const size = s.length;
     const best = new Float64Array(size + 1);
     const from = new Int32Array(size + 1).fill(-1);
@@ -182,12 +180,13 @@ export class Unigram implements Model {
     }
     if (unkRun.length > 0) out.push(unkRun.reverse().join(''));
     out.reverse();
-    this.cache.set(s, out);
     return out;
   }
 
   /** Tokens of one pre-tokenized word (offsets in UTF-16 units of the word). */
   tokenize(word: string): Token[] {
+    const hit = this.cache.get(word);
+    if (hit !== undefined) return hit;
     const out: Token[] = [];
     let offset = 0;
     for (const piece of this.encode(word)) {
@@ -214,6 +213,7 @@ export class Unigram implements Model {
       out.push({ id, value: piece, start: offset, end });
       offset = end;
     }
+    this.cache.set(word, out);
     return out;
   }
 
