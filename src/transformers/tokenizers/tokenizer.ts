@@ -76,6 +76,8 @@ export class Tokenizer {
   modelMaxLength: number | null;
 
   private readonly added = new AddedVocabulary();
+  /** tokenizer_config.json as loaded, kept so that save() preserves the fields Promptune does not use. */
+  private configExtra: Record<string, unknown> = {};
 
   private constructor(
     private readonly model: Model,
@@ -131,7 +133,10 @@ export class Tokenizer {
       t.model,
       normalizer,
     );
-    Object.assign(t.specialTokens, options.config ? specialTokensOf(options.config) : t.inferSpecialTokens(j.padding?.pad_token));
+    // Config files name the special tokens; what they leave out is inferred from the pipeline.
+    Object.assign(t.specialTokens, t.inferSpecialTokens(j.padding?.pad_token));
+    if (options.config) Object.assign(t.specialTokens, specialTokensOf(options.config));
+    t.configExtra = options.config?.config ?? {};
     return t;
   }
 
@@ -409,7 +414,10 @@ export class Tokenizer {
     };
   }
 
-  /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into `dir` (created if needed). */
+  /**
+   * Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json into `dir` (created if needed); the
+   * loaded tokenizer_config.json's other fields (tokenizer_class, casing flags, ...) are kept.
+   */
   save(dir: string): void {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'tokenizer.json'), `${JSON.stringify(this.toJSON(), null, 2)}\n`);
@@ -419,7 +427,9 @@ export class Tokenizer {
       if (t !== undefined) map[key] = t;
     }
     if (this.specialTokens.additional.length > 0) map.additional_special_tokens = this.specialTokens.additional;
-    const config: Record<string, unknown> = { tokenizer_class: 'PreTrainedTokenizerFast', ...map };
+    // The loaded config is kept (minus its added_tokens_decoder: tokenizer.json now lists every added token).
+    const { added_tokens_decoder: _, model_max_length: __, ...kept } = this.configExtra;
+    const config: Record<string, unknown> = { tokenizer_class: 'PreTrainedTokenizerFast', ...kept, ...map };
     if (this.modelMaxLength !== null) config.model_max_length = this.modelMaxLength;
     writeFileSync(join(dir, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
     writeFileSync(join(dir, 'special_tokens_map.json'), `${JSON.stringify(map, null, 2)}\n`);
