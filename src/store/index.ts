@@ -1,0 +1,39 @@
+// Public API of the store: one schema over SQLite (the default, no set-up) or PostgreSQL (by URL, for teams).
+export { StoreError, type StoreErrorCode } from './errors.js';
+export { type OpenStoreOptions, openStore } from './open.js';
+export { type Repositories, type Store, createStore } from './store.js';
+export { DEFAULT_STORE_PATH, STORE_URL_ENV, type StoreTarget, parseStoreUrl, redactUrl } from './url.js';
+export { type Dialect, type Driver, type Executor, type SqlRow, type SqlValue, numberPlaceholders } from './driver.js';
+export { type SqliteOptions, openSqlite } from './sqlite-driver.js';
+export { type PostgresOptions, openPostgres } from './postgres-driver.js';
+export { type Migration, type MigrationReport, migrate, migrationChecksum, schemaVersion } from './migrate.js';
+export { MIGRATIONS } from './migrations/index.js';
+export type { TaskRecord, TaskRepository } from './tasks.js';
+export type { DatasetInput, DatasetRecord, DatasetRepository, RowRange } from './datasets.js';
+export type { PromptVersion, PromptVersionInput, PromptRepository } from './prompts.js';
+export type {
+  Evaluation,
+  EvaluationFilter,
+  EvaluationInput,
+  EvaluationKind,
+  EvaluationRepository,
+} from './evaluations.js';
+export type {
+  Feedback,
+  FeedbackFilter,
+  FeedbackInput,
+  FeedbackProvenance,
+  FeedbackRating,
+  FeedbackRepository,
+  LabelledExample,
+} from './feedback.js';
+export type {
+  BestMetric,
+  MetricPoint,
+  Run,
+  RunEnd,
+  RunInput,
+  RunProgress,
+  RunRepository,
+  RunStatus,
+} from './runs.js';

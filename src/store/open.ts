@@ -1,0 +1,35 @@
+// Opening a store: the URL (or PROMPTUNE_STORE_URL, or the default SQLite file under the project) picks the
+// database, the driver connects, and the schema is brought up to date before anything else touches it.
+import type { Driver } from './driver.js';
+import { migrate } from './migrate.js';
+import { type PostgresOptions, openPostgres } from './postgres-driver.js';
+import { type SqliteOptions, openSqlite } from './sqlite-driver.js';
+import { type Store, createStore } from './store.js';
+import { STORE_URL_ENV, parseStoreUrl } from './url.js';
+
+/** How to open a store. */
+export interface OpenStoreOptions extends SqliteOptions, PostgresOptions {
+  /** The directory the default SQLite path is relative to (default: the current directory). */
+  projectDir?: string;
+  /** Apply pending migrations (default true). Without them an out-of-date schema fails on first use. */
+  migrate?: boolean;
+}
+
+/**
+ * Opens the store a URL names — a SQLite path, `sqlite:<path>`, `:memory:`, or `postgres://…` — falling back to
+ * PROMPTUNE_STORE_URL, then to `.promptune/promptune.db` under the project directory; applies pending migrations.
+ */
+export async function openStore(url?: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const fromEnv = process.env[STORE_URL_ENV];
+  const target = parseStoreUrl(url ?? (fromEnv === '' ? undefined : fromEnv), options.projectDir ?? process.cwd());
+  const driver: Driver = target.kind === 'sqlite' ? openSqlite(target.path, options) : await openPostgres(target.url, options);
+  if (options.migrate !== false) {
+    try {
+      await migrate(driver, driver.location);
+    } catch (e) {
+      await driver.close();
+      throw e;
+    }
+  }
+  return createStore(driver);
+}

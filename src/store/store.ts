@@ -1,0 +1,58 @@
+// The Store: every repository over one database, plus transactions that span several of them.
+import { type DatasetRepository, datasetRepository } from './datasets.js';
+import type { Dialect, Driver, Executor } from './driver.js';
+import { type EvaluationRepository, evaluationRepository } from './evaluations.js';
+import { type FeedbackRepository, feedbackRepository } from './feedback.js';
+import { schemaVersion } from './migrate.js';
+import { type PromptRepository, promptRepository } from './prompts.js';
+import { type RunRepository, runRepository } from './runs.js';
+import { type TaskRepository, taskRepository } from './tasks.js';
+
+/** The repositories over one connection or transaction. */
+export interface Repositories {
+  readonly dialect: Dialect;
+  readonly tasks: TaskRepository;
+  readonly datasets: DatasetRepository;
+  readonly prompts: PromptRepository;
+  readonly evaluations: EvaluationRepository;
+  readonly feedback: FeedbackRepository;
+  readonly runs: RunRepository;
+  /**
+   * Runs `fn` in one transaction: everything it writes through `tx` is committed together when it resolves, or
+   * rolled back when it throws. Use `tx`, not the store, inside the callback.
+   */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+}
+
+/** An open store: the repositories, the database's location and schema version, and close(). */
+export interface Store extends Repositories {
+  /** The SQLite file, ":memory:", or the PostgreSQL URL with its password hidden. */
+  readonly location: string;
+  /** The highest migration applied to the database. */
+  schemaVersion(): Promise<number>;
+  /** Closes the connection(s). */
+  close(): Promise<void>;
+}
+
+function repositories(ex: Executor): Repositories {
+  return {
+    dialect: ex.dialect,
+    tasks: taskRepository(ex),
+    datasets: datasetRepository(ex),
+    prompts: promptRepository(ex),
+    evaluations: evaluationRepository(ex),
+    feedback: feedbackRepository(ex),
+    runs: runRepository(ex),
+    transaction: (fn) => ex.transaction((tx) => fn(repositories(tx))),
+  };
+}
+
+/** A Store over an open (and migrated) driver. */
+export function createStore(driver: Driver): Store {
+  return {
+    ...repositories(driver),
+    location: driver.location,
+    schemaVersion: () => schemaVersion(driver),
+    close: () => driver.close(),
+  };
+}
