@@ -1,7 +1,7 @@
+import { seededRandom } from '../../shared/index.js';
 // Is prompt B really better than prompt A on the same examples? A paired bootstrap interval on the metric
 // difference and McNemar's test on which examples each gets right, summed up in plain words.
 import { classificationMetrics, metricValue } from './metrics.js';
-import { seededRandom } from './random.js';
 
 /** McNemar's test on paired correctness. */
 export interface McNemar {

@@ -1,5 +1,6 @@
-// Typed errors of the hub client, and the one place that turns an HTTP answer or a socket failure into one.
 import type { IncomingHttpHeaders } from 'node:http';
+// Typed errors of the hub client, and the one place that turns an HTTP answer or a socket failure into one.
+import { CodedError } from '../../shared/index.js';
 
 /** Why a hub call failed: lets callers branch without parsing messages. */
 export type HubErrorCode =
@@ -32,30 +33,20 @@ export interface HubErrorDetails {
 }
 
 /** A hub failure; the message names what was asked for, what went wrong and what to do next. */
-export class HubError extends Error {
-  override readonly name = 'HubError';
+export class HubError extends CodedError<HubErrorCode> {
   readonly repo?: string;
   readonly revision?: string;
   readonly file?: string;
   readonly url?: string;
   readonly status?: number;
 
-  constructor(
-    readonly code: HubErrorCode,
-    message: string,
-    details: HubErrorDetails = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  constructor(code: HubErrorCode, message: string, details: HubErrorDetails = {}) {
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.repo = details.repo;
     this.revision = details.revision;
     this.file = details.file;
     this.url = details.url;
     this.status = details.status;
-  }
-
-  /** True for errors raised by the hub client (also across module copies). */
-  static isInstance(e: unknown): e is HubError {
-    return e instanceof Error && e.name === 'HubError';
   }
 }
 

@@ -1,4 +1,5 @@
 // Typed errors of the tokenizer layer: what was wrong with a tokenizer file or a call, and how to fix it.
+import { CodedError } from '../../shared/index.js';
 
 /** Why a tokenizer call failed: lets callers branch without parsing messages. */
 export type TokenizerErrorCode =
@@ -8,21 +9,7 @@ export type TokenizerErrorCode =
   | 'TOKENIZER_INPUT'; // an encode/decode argument is invalid (e.g. truncation that cannot be satisfied)
 
 /** A tokenizer-layer failure; the message names the file or field, the value and the fix. */
-export class TokenizerError extends Error {
-  override readonly name = 'TokenizerError';
-
-  constructor(
-    readonly code: TokenizerErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  /** True for errors raised by the tokenizer layer (also across module copies). */
-  static isInstance(e: unknown): e is TokenizerError {
-    return e instanceof Error && e.name === 'TokenizerError';
-  }
-}
+export class TokenizerError extends CodedError<TokenizerErrorCode> {}
 
 /** Shorthand for throwing a TokenizerError. */
 export function fail(code: TokenizerErrorCode, message: string): never {

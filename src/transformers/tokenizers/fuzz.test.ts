@@ -9,21 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../shared/index.js';
 import { NormalizedString } from './normalized-string.js';
 import { normalizerFromJSON } from './normalizers.js';
 import { type Golden, goldenTokenizer, readGolden, specJSON } from './testing.js';
-
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOLS: [number, number][] = [
   [0x20, 0x7e], // ASCII
@@ -65,7 +54,7 @@ function randomText(r: () => number): string {
   return String.fromCodePoint(...cps);
 }
 
-const r = rng(20261124);
+const r = seededRandom(20261124);
 const TEXTS = Array.from({ length: 300 }, () => randomText(r));
 
 function normalizerOf(g: Golden): (s: string) => string {

@@ -3,7 +3,7 @@
 import { TokenizerError } from '../errors.js';
 import type { Token } from '../pre-tokenized.js';
 import type { BpeJson } from '../schema.js';
-import { type Model, WordCache } from './model.js';
+import { type Model, VocabModel, WordCache } from './model.js';
 
 const PAIR = 4_194_304; // 2^22: pair keys a * PAIR + b stay exact for vocabularies below four million entries
 
@@ -57,10 +57,8 @@ class MergeQueue {
 }
 
 /** The BPE model. */
-export class BPE implements Model {
+export class BPE extends VocabModel implements Model {
   readonly type = 'BPE';
-  private readonly vocabMap: Map<string, number>;
-  private readonly byId = new Map<number, string>();
   /** Pair key → rank * PAIR + new id. */
   private readonly merges = new Map<number, [number, number]>();
   private readonly mergeList: [string, string][];
@@ -71,8 +69,7 @@ export class BPE implements Model {
     private readonly c: BpeJson,
     mergeError: (index: number, why: string) => never,
   ) {
-    this.vocabMap = new Map(Object.entries(c.vocab));
-    for (const [t, id] of this.vocabMap) this.byId.set(id, t);
+    super(c.vocab);
     this.mergeList = [];
     const prefixLen = c.continuing_subword_prefix?.length ?? 0;
     c.merges.forEach((m, i) => {
@@ -92,26 +89,6 @@ export class BPE implements Model {
       this.merges.set(a * PAIR + b, [i, n]);
       this.mergeList.push(pair);
     });
-  }
-
-  /** Number of vocabulary entries. */
-  get vocabSize(): number {
-    return this.vocabMap.size;
-  }
-
-  /** Id of a vocabulary entry. */
-  tokenToId(token: string): number | undefined {
-    return this.vocabMap.get(token);
-  }
-
-  /** Vocabulary entry of an id. */
-  idToToken(id: number): string | undefined {
-    return this.byId.get(id);
-  }
-
-  /** The vocabulary as token → id (a copy). */
-  vocab(): Map<string, number> {
-    return new Map(this.vocabMap);
   }
 
   /** Tokens of one pre-tokenized word (offsets in UTF-16 units of the word). */
@@ -260,8 +237,7 @@ export class BPE implements Model {
 
   /** The tokenizer.json model section. */
   toJSON(): Record<string, unknown> {
-    const vocab: Record<string, number> = {};
-    for (const [t, id] of [...this.vocabMap].sort((a, b) => a[1] - b[1])) vocab[t] = id;
+    const vocab = this.vocabJson();
     // "a b" strings load in every tokenizers version; pairs are needed only when a token contains a space.
     const spaced = this.mergeList.some(([a, b]) => a.includes(' ') || b.includes(' '));
     return {

@@ -33,3 +33,41 @@ export class WordCache<V> {
     this.map.set(key, value);
   }
 }
+
+/** A token ↔ id table from tokenizer.json's vocab object: the part of WordPiece and BPE that is the same. */
+export abstract class VocabModel {
+  protected readonly vocabMap: Map<string, number>;
+  protected readonly byId = new Map<number, string>();
+
+  constructor(vocab: Record<string, number>) {
+    this.vocabMap = new Map(Object.entries(vocab));
+    for (const [t, id] of this.vocabMap) this.byId.set(id, t);
+  }
+
+  /** Number of vocabulary entries. */
+  get vocabSize(): number {
+    return this.vocabMap.size;
+  }
+
+  /** Id of a vocabulary entry. */
+  tokenToId(token: string): number | undefined {
+    return this.vocabMap.get(token);
+  }
+
+  /** Vocabulary entry of an id. */
+  idToToken(id: number): string | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The vocabulary as token → id (a copy). */
+  vocab(): Map<string, number> {
+    return new Map(this.vocabMap);
+  }
+
+  /** The vocabulary as tokenizer.json writes it: an object in id order. */
+  protected vocabJson(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [t, id] of [...this.vocabMap].sort((a, b) => a[1] - b[1])) out[t] = id;
+    return out;
+  }
+}

@@ -3,45 +3,20 @@
 import { TokenizerError } from '../errors.js';
 import type { Token } from '../pre-tokenized.js';
 import type { WordPieceJson } from '../schema.js';
-import { type Model, WordCache } from './model.js';
+import { type Model, VocabModel, WordCache } from './model.js';
 
 /** The WordPiece model. */
-export class WordPiece implements Model {
+export class WordPiece extends VocabModel implements Model {
   readonly type = 'WordPiece';
-  private readonly vocabMap: Map<string, number>;
-  private readonly byId = new Map<number, string>();
   private readonly cache = new WordCache<Token[]>();
   private readonly maxUnits: number;
 
   /** Builds the model from its tokenizer.json form. */
   constructor(private readonly c: WordPieceJson) {
-    this.vocabMap = new Map(Object.entries(c.vocab));
+    super(c.vocab);
     let max = 0;
-    for (const [t, id] of this.vocabMap) {
-      this.byId.set(id, t);
-      if (t.length > max) max = t.length;
-    }
+    for (const t of this.vocabMap.keys()) if (t.length > max) max = t.length;
     this.maxUnits = max;
-  }
-
-  /** Number of vocabulary entries. */
-  get vocabSize(): number {
-    return this.vocabMap.size;
-  }
-
-  /** Id of a vocabulary entry. */
-  tokenToId(token: string): number | undefined {
-    return this.vocabMap.get(token);
-  }
-
-  /** Vocabulary entry of an id. */
-  idToToken(id: number): string | undefined {
-    return this.byId.get(id);
-  }
-
-  /** The vocabulary as token → id (a copy). */
-  vocab(): Map<string, number> {
-    return new Map(this.vocabMap);
   }
 
   private unk(word: string): Token[] {
@@ -99,8 +74,7 @@ export class WordPiece implements Model {
 
   /** The tokenizer.json model section. */
   toJSON(): Record<string, unknown> {
-    const vocab: Record<string, number> = {};
-    for (const [t, id] of [...this.vocabMap].sort((a, b) => a[1] - b[1])) vocab[t] = id;
+    const vocab = this.vocabJson();
     return {
       type: 'WordPiece',
       unk_token: this.c.unk_token,

@@ -1,4 +1,5 @@
-// A small seeded PRNG (mulberry32) so bootstrap intervals are reproducible run to run.
+// A small seeded PRNG (mulberry32): splits, K-shot samples, bootstrap resamples and fuzz inputs are
+// reproducible from their seed on every platform.
 
 /** A function returning uniform numbers in [0, 1), fully determined by `seed`. */
 export function seededRandom(seed: number): () => number {
