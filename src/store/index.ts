@@ -1,6 +1,6 @@
 // Public API of the store: one schema over SQLite (the default, no set-up) or PostgreSQL (by URL, for teams).
 export { StoreError, type StoreErrorCode } from './errors.js';
-export { type OpenStoreOptions, openStore } from './open.js';
+export { type OpenStoreOptions, openDriver, openStore } from './open.js';
 export { type Repositories, type Store, createStore } from './store.js';
 export { DEFAULT_STORE_PATH, STORE_URL_ENV, type StoreTarget, parseStoreUrl, redactUrl } from './url.js';
 export { type Dialect, type Driver, type Executor, type SqlRow, type SqlValue, numberPlaceholders } from './driver.js';

@@ -15,14 +15,19 @@ export interface OpenStoreOptions extends SqliteOptions, PostgresOptions {
   migrate?: boolean;
 }
 
+/** Connects to the database a store URL names (same rules as openStore) without migrating or wrapping it. */
+export async function openDriver(url?: string, options: OpenStoreOptions = {}): Promise<Driver> {
+  const fromEnv = process.env[STORE_URL_ENV];
+  const target = parseStoreUrl(url ?? (fromEnv === '' ? undefined : fromEnv), options.projectDir ?? process.cwd());
+  return target.kind === 'sqlite' ? openSqlite(target.path, options) : openPostgres(target.url, options);
+}
+
 /**
  * Opens the store a URL names — a SQLite path, `sqlite:<path>`, `:memory:`, or `postgres://…` — falling back to
  * PROMPTUNE_STORE_URL, then to `.promptune/promptune.db` under the project directory; applies pending migrations.
  */
 export async function openStore(url?: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const fromEnv = process.env[STORE_URL_ENV];
-  const target = parseStoreUrl(url ?? (fromEnv === '' ? undefined : fromEnv), options.projectDir ?? process.cwd());
-  const driver: Driver = target.kind === 'sqlite' ? openSqlite(target.path, options) : await openPostgres(target.url, options);
+  const driver = await openDriver(url, options);
   if (options.migrate !== false) {
     try {
       await migrate(driver, driver.location);

@@ -1,0 +1,573 @@
+// The shared suite: every test runs against SQLite (a temp file) and PostgreSQL (a fresh database on a
+// throw-away cluster, or on the server PROMPTUNE_TEST_PG_URL names), so both backends behave identically.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Driver } from './driver.js';
+import { type Migration, migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { openDriver, openStore } from './open.js';
+import type { Store } from './store.js';
+import { sampleTask, sha, storeError } from './testing/fixtures.js';
+import { createTestDatabase, startTestPostgres } from './testing/postgres.js';
+
+const pg = await startTestPostgres();
+if (pg && pg.startupMs > 0) console.info(`store tests: throw-away PostgreSQL started in ${Math.round(pg.startupMs)} ms`);
+const tmp = mkdtempSync(join(tmpdir(), 'pt-store-'));
+afterAll(async () => {
+  await pg?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+let files = 0;
+const backends = [
+  { name: 'sqlite', available: true, fresh: async () => join(tmp, `store-${++files}.db`) },
+  { name: 'postgres', available: pg !== undefined, fresh: () => createTestDatabase((pg as { url: string }).url) },
+];
+
+describe.each(backends)('store on $name', (backend) => {
+  if (!backend.available) {
+    it.skip('needs PostgreSQL (see the message printed above)', () => {});
+    return;
+  }
+  let url: string;
+  let store: Store;
+  const opened: (Store | Driver)[] = [];
+  const open = async (): Promise<Store> => {
+    const s = await openStore(url);
+    opened.push(s);
+    return s;
+  };
+
+  beforeEach(async () => {
+    url = await backend.fresh();
+    store = await open();
+    await store.tasks.upsert(sampleTask('reviews'));
+  });
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+  });
+
+  /** A saved dataset with `n` rows. */
+  async function dataset(name: string, n = 3, parentHash?: string) {
+    const rows = Array.from({ length: n }, (_, i) => ({ text: `${name} ${i}`, label: i % 2 ? 'positive' : 'negative' }));
+    const { dataset } = await store.datasets.insert({
+      hash: sha(name),
+      taskId: 'reviews',
+      role: name,
+      source: `${name}.csv`,
+      parentHash,
+      labelCounts: { negative: Math.ceil(n / 2), positive: Math.floor(n / 2) },
+      rows,
+    });
+    return dataset;
+  }
+
+  /** A saved prompt version. */
+  async function prompt(template: string, parentHash?: string, hash = sha(template)) {
+    const { version } = await store.prompts.save({
+      hash,
+      taskId: 'reviews',
+      name: 'cloze',
+      parentHash,
+      author: 'ana',
+      note: `try "${template}"`,
+      spec: { template, verbalizer: { negative: ['bad'], positive: ['good'] } },
+    });
+    return version;
+  }
+
+  describe('migrations', () => {
+    it('a fresh database gets every migration once; re-running is a no-op', async () => {
+      expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
+      const driver = await openDriver(url);
+      opened.push(driver);
+      expect(await migrate(driver, url)).toEqual({ applied: [], version: MIGRATIONS.length });
+      await (await open()).close();
+      expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
+    });
+
+    it('two processes opening a new database at once migrate it once', async () => {
+      url = await backend.fresh();
+      const drivers = await Promise.all([openDriver(url), openDriver(url), openDriver(url)]);
+      opened.push(...drivers);
+      const reports = await Promise.all(drivers.map((d) => migrate(d, url)));
+      expect(reports.flatMap((r) => r.applied)).toEqual([1]);
+    });
+
+    it('refuses an applied migration that was changed', async () => {
+      const driver = await openDriver(url);
+      opened.push(driver);
+      const edited: Migration[] = [{ ...(MIGRATIONS[0] as Migration), statements: ['CREATE TABLE tasks (id TEXT PRIMARY KEY)'] }];
+      const e = await storeError(migrate(driver, 'the test store', edited));
+      expect(e.code).toBe('STORE_MIGRATION');
+      expect(e.message).toMatch(
+        /^migration 1 \("initial"\) differs from the one applied to the test store \(checksum [0-9a-f]{12} there, [0-9a-f]{12} here\)\. Applied migrations must never change: restore the original and put the change in a new migration\.$/,
+      );
+    });
+
+    it('refuses a database written by a newer Promptune', async () => {
+      const driver = await openDriver(url);
+      opened.push(driver);
+      const future: Migration = { version: 2, name: 'future', statements: ['CREATE TABLE future_things (id TEXT PRIMARY KEY)'] };
+      await migrate(driver, url, [...MIGRATIONS, future]);
+      const e = await storeError(openStore(url));
+      expect(e.code).toBe('STORE_TOO_NEW');
+      expect(e.message).toBe(
+        `the store at ${url} has schema version 2 ("future"), but this Promptune knows only up to version 1: upgrade Promptune (npm install promptune@latest), or use another store (PROMPTUNE_STORE_URL).`,
+      );
+    });
+
+    it('applies each migration in a transaction: a failing one leaves nothing behind', async () => {
+      const driver = await openDriver(url);
+      opened.push(driver);
+      const broken: Migration = {
+        version: 2,
+        name: 'broken',
+        statements: [
+          'CREATE TABLE half_done (id TEXT PRIMARY KEY)',
+          'CREATE TABLE oops (id TEXT REFERENCES nowhere_at_all (id), x',
+        ],
+      };
+      expect((await storeError(migrate(driver, url, [...MIGRATIONS, broken]))).code).toBe('STORE_QUERY');
+      expect(await store.schemaVersion()).toBe(1);
+      expect((await storeError(driver.query('SELECT id FROM half_done'))).code).toBe('STORE_QUERY');
+    });
+  });
+
+  describe('tasks', () => {
+    it('round-trips, updates in place and lists by name', async () => {
+      const first = await store.tasks.get('reviews');
+      expect(first.spec).toEqual(sampleTask('reviews'));
+      expect(first.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect((await store.tasks.upsert(sampleTask('reviews'))).updatedAt).toBe(first.updatedAt);
+      await new Promise((r) => setTimeout(r, 5));
+      const changed = await store.tasks.upsert(sampleTask('reviews', 'find angry customers'));
+      expect(changed.spec.objective).toBe('find angry customers');
+      expect(changed.createdAt).toBe(first.createdAt);
+      expect(changed.updatedAt > first.updatedAt).toBe(true);
+      await store.tasks.upsert(sampleTask('alerts'));
+      expect((await store.tasks.list()).map((t) => t.id)).toEqual(['alerts', 'reviews']);
+      expect(await store.tasks.find('nope')).toBeUndefined();
+      expect((await storeError(store.tasks.get('nope'))).code).toBe('STORE_NOT_FOUND');
+    });
+  });
+
+  describe('datasets', () => {
+    it('round-trips a version and reads its rows back in order', async () => {
+      const d = await dataset('train', 1200);
+      expect(d).toMatchObject({ hash: sha('train'), taskId: 'reviews', role: 'train', source: 'train.csv', rowCount: 1200 });
+      expect(d.labelCounts).toEqual({ negative: 600, positive: 600 });
+      const rows = (await store.datasets.rows(d.hash)) as { text: string }[];
+      expect(rows.map((r) => r.text)).toEqual(Array.from({ length: 1200 }, (_, i) => `train ${i}`));
+      expect(await store.datasets.rows(d.hash, { offset: 9, limit: 3 })).toEqual([
+        { text: 'train 9', label: 'positive' },
+        { text: 'train 10', label: 'negative' },
+        { text: 'train 11', label: 'positive' },
+      ]);
+      expect(await store.datasets.rows(d.hash, { offset: 1199 })).toHaveLength(1);
+      expect((await storeError(store.datasets.rows(sha('missing')))).code).toBe('STORE_NOT_FOUND');
+    });
+
+    it('insert is idempotent on the hash', async () => {
+      const first = await store.datasets.insert({
+        hash: sha('dev'),
+        taskId: 'reviews',
+        role: 'dev',
+        source: 'dev.csv',
+        labelCounts: { positive: 1 },
+        rows: [{ text: 'great', label: 'positive' }],
+      });
+      const again = await store.datasets.insert({
+        hash: sha('dev'),
+        taskId: 'reviews',
+        role: 'dev',
+        source: 'a copy of dev.csv',
+        labelCounts: { positive: 1 },
+        rows: [{ text: 'great', label: 'positive' }],
+      });
+      expect(first.created).toBe(true);
+      expect(again.created).toBe(false);
+      expect(again.dataset).toEqual(first.dataset);
+      expect(await store.datasets.rows(sha('dev'))).toHaveLength(1);
+      const clash = await storeError(
+        store.datasets.insert({ hash: sha('dev'), taskId: 'reviews', role: 'dev', source: 'x', labelCounts: {}, rows: [] }),
+      );
+      expect(clash.code).toBe('STORE_CONFLICT');
+    });
+
+    it('derived versions point at their parent; lists by task, role and parent; finds by short hash', async () => {
+      const train = await dataset('train', 10);
+      const kshot = await dataset('k-shot-4-seed-42', 4, train.hash);
+      expect(kshot.parentHash).toBe(train.hash);
+      expect((await store.datasets.list('reviews')).map((d) => d.role).sort()).toEqual(['k-shot-4-seed-42', 'train']);
+      expect((await store.datasets.list('reviews', { role: 'train' })).map((d) => d.hash)).toEqual([train.hash]);
+      expect((await store.datasets.list('reviews', { parentHash: train.hash })).map((d) => d.hash)).toEqual([kshot.hash]);
+      expect(await store.datasets.get(kshot.hash.slice(0, 7))).toEqual(kshot);
+      const orphan = await storeError(dataset('orphan', 1, sha('no such parent')));
+      expect(orphan.code).toBe('STORE_NOT_FOUND');
+      expect(orphan.message).toContain(
+        `dataset ${sha('orphan')} parentHash: dataset "${sha('no such parent')}" is not in the store`,
+      );
+      expect(await store.datasets.find(sha('orphan'))).toBeUndefined();
+    });
+  });
+
+  describe('prompt versions', () => {
+    it('keeps a history chain through parents, newest first', async () => {
+      const v1 = await prompt('{text} It was {mask}.');
+      const v2 = await prompt('{text} All in all, it was {mask}.', v1.hash);
+      const v3 = await prompt('Review: {text} Overall: {mask}.', v2.hash);
+      await prompt('{text} Sibling of v2: {mask}.', v1.hash);
+      expect((await store.prompts.history(v3.hash)).map((v) => v.hash)).toEqual([v3.hash, v2.hash, v1.hash]);
+      expect((await store.prompts.history(v1.hash)).map((v) => v.hash)).toEqual([v1.hash]);
+      expect(await store.prompts.get(v2.hash)).toEqual(v2);
+      expect(v2).toMatchObject({
+        name: 'cloze',
+        author: 'ana',
+        parentHash: v1.hash,
+        spec: { template: '{text} All in all, it was {mask}.' },
+      });
+      expect(await store.prompts.list('reviews')).toHaveLength(4);
+      const again = await store.prompts.save({ hash: v1.hash, taskId: 'reviews', name: 'cloze', spec: v1.spec });
+      expect(again.created).toBe(false);
+    });
+
+    it('finds a version by short hash, and lists the candidates when a prefix is ambiguous', async () => {
+      const a = await prompt('A {text} {mask}', undefined, `abcd1${'0'.repeat(59)}`);
+      await prompt('B {text} {mask}', undefined, `abcd2${'0'.repeat(59)}`);
+      expect(await store.prompts.get('abcd1')).toEqual(a);
+      expect(await store.prompts.get('ABCD1')).toEqual(a);
+      const e = await storeError(store.prompts.get('abcd'));
+      expect(e.code).toBe('STORE_AMBIGUOUS');
+      expect(e.message.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>')).toBe(
+        '"abcd" starts 2 prompt versions; give more digits:\n  abcd10000000  cloze  <time>\n  abcd20000000  cloze  <time>',
+      );
+      expect((await storeError(store.prompts.get('ffff'))).code).toBe('STORE_NOT_FOUND');
+      expect((await storeError(store.prompts.get('ab'))).code).toBe('STORE_INVALID');
+    });
+  });
+
+  describe('evaluations', () => {
+    it('round-trips and queries by task, prompt (either side of an A/B test), dataset and kind', async () => {
+      const a = await prompt('{text} It was {mask}.');
+      const b = await prompt('{text} All in all, it was {mask}.', a.hash);
+      const dev = await dataset('dev');
+      const zero = await store.evaluations.record({
+        taskId: 'reviews',
+        kind: 'zero-shot',
+        promptHashes: [a.hash],
+        datasetHash: dev.hash,
+        modelRef: 'hf:distilroberta-base@abc123',
+        metrics: { 'macro-f1': 0.71, accuracy: 0.74 },
+        details: {
+          confusion: [
+            [10, 2],
+            [3, 9],
+          ],
+        },
+      });
+      const ab = await store.evaluations.record({
+        taskId: 'reviews',
+        kind: 'ab-test',
+        promptHashes: [a.hash, b.hash],
+        datasetHash: dev.hash,
+        metrics: { delta: 0.03 },
+      });
+      expect(await store.evaluations.get(zero.id)).toEqual(zero);
+      expect(zero).toMatchObject({
+        promptHashes: [a.hash],
+        modelRef: 'hf:distilroberta-base@abc123',
+        details: {
+          confusion: [
+            [10, 2],
+            [3, 9],
+          ],
+        },
+      });
+      expect(ab.promptHashes).toEqual([a.hash, b.hash]);
+      expect(ab.details).toBeNull();
+      expect((await store.evaluations.list({ taskId: 'reviews' })).map((e) => e.id)).toEqual([ab.id, zero.id]);
+      expect((await store.evaluations.list({ promptHash: b.hash })).map((e) => e.id)).toEqual([ab.id]);
+      expect((await store.evaluations.list({ promptHash: a.hash })).map((e) => e.id)).toEqual([ab.id, zero.id]);
+      expect((await store.evaluations.list({ datasetHash: dev.hash, kind: 'zero-shot' })).map((e) => e.id)).toEqual([zero.id]);
+      expect(await store.evaluations.list({ limit: 1 })).toHaveLength(1);
+    });
+
+    it('refuses unknown references and non-finite metrics, naming them', async () => {
+      const missing = await storeError(
+        store.evaluations.record({
+          taskId: 'reviews',
+          kind: 'zero-shot',
+          promptHashes: [sha('unsaved')],
+          metrics: { accuracy: 1 },
+        }),
+      );
+      expect(missing.code).toBe('STORE_NOT_FOUND');
+      expect(missing.message).toBe(
+        `evaluation: prompt "${sha('unsaved')}" is not in the store: save it first with store.prompts.save(…).`,
+      );
+      const nan = await storeError(
+        store.evaluations.record({ taskId: 'reviews', kind: 'search', metrics: { accuracy: Number.NaN } }),
+      );
+      expect(nan.message).toBe('evaluation metric "accuracy" is NaN: metrics must be finite numbers.');
+      expect(await store.evaluations.list()).toEqual([]);
+    });
+  });
+
+  describe('feedback', () => {
+    it('round-trips, lists, and exports corrections and confirmations with provenance', async () => {
+      const p = await prompt('{text} It was {mask}.');
+      const base = { taskId: 'reviews', promptHash: p.hash, modelVersion: 'reviews@3', author: 'sam' };
+      const corrected = await store.feedback.record({
+        ...base,
+        input: { text: 'not bad at all' },
+        prediction: 'negative',
+        correctLabel: 'positive',
+        rating: -1,
+        comment: 'negation',
+      });
+      await store.feedback.record({ ...base, input: { text: 'awful' }, prediction: 'negative', rating: 1 });
+      await store.feedback.record({ ...base, input: { text: 'meh' }, prediction: 'positive', rating: -1 });
+      await store.feedback.record({ ...base, input: { text: 'hmm' }, comment: 'unclear' });
+      // A later verdict on the same input replaces the earlier one.
+      await store.feedback.record({ ...base, input: { text: 'fine' }, prediction: 'positive', rating: 1 });
+      const later = await store.feedback.record({
+        ...base,
+        input: { text: 'fine' },
+        prediction: 'positive',
+        correctLabel: 'negative',
+      });
+
+      expect(await store.feedback.get(corrected.id)).toEqual(corrected);
+      expect(corrected).toMatchObject({
+        input: { text: 'not bad at all' },
+        rating: -1,
+        comment: 'negation',
+        correctLabel: 'positive',
+      });
+      expect((await store.feedback.list({ taskId: 'reviews' }))[0]?.id).toBe(later.id);
+      expect(await store.feedback.list({ promptHash: p.hash, limit: 2 })).toHaveLength(2);
+
+      const examples = await store.feedback.exportExamples('reviews');
+      expect(examples.map((e) => [e.input, e.label, e.provenance.labelSource])).toEqual([
+        [{ text: 'not bad at all' }, 'positive', 'correction'],
+        [{ text: 'awful' }, 'negative', 'confirmation'],
+        [{ text: 'fine' }, 'negative', 'correction'],
+      ]);
+      expect(examples[0]?.provenance).toEqual({
+        feedbackId: corrected.id,
+        labelSource: 'correction',
+        promptHash: p.hash,
+        modelVersion: 'reviews@3',
+        prediction: 'negative',
+        rating: -1,
+        author: 'sam',
+        createdAt: corrected.createdAt,
+      });
+      expect(await store.feedback.exportExamples('reviews', { since: '2000-01-01T00:00:00.000Z' })).toHaveLength(3);
+      expect(await store.feedback.exportExamples('reviews', { since: '2999-01-01T00:00:00.000Z' })).toEqual([]);
+    });
+
+    it('refuses a rating outside -1/0/1 and feedback that says nothing', async () => {
+      expect((await storeError(store.feedback.record({ taskId: 'reviews', input: {}, rating: 5 as 1 }))).message).toBe(
+        'feedback rating 5 must be -1 (wrong), 0 (unsure) or 1 (right).',
+      );
+      expect((await storeError(store.feedback.record({ taskId: 'reviews', input: {} }))).code).toBe('STORE_INVALID');
+    });
+  });
+
+  describe('runs', () => {
+    const runInput = (recipe = 'prompt-mlm') => ({
+      taskId: 'reviews',
+      recipe,
+      config: { lr: 1e-5, epochs: 3 },
+      baseModel: 'hf:roberta-base@main',
+    });
+
+    it('goes queued → running → completed, recording progress', async () => {
+      const d = await dataset('train');
+      const p = await prompt('{text} It was {mask}.');
+      const run = await store.runs.create({ ...runInput(), datasetHash: d.hash, promptHash: p.hash });
+      expect(run).toMatchObject({
+        status: 'queued',
+        config: { lr: 1e-5, epochs: 3 },
+        datasetHash: d.hash,
+        startedAt: null,
+        bestMetric: null,
+      });
+      const started = await store.runs.start(run.id, 'local');
+      expect(started).toMatchObject({ status: 'running', workerId: 'local' });
+      await store.runs.update(run.id, { bestMetric: { name: 'macro-f1', value: 0.8 }, checkpointPath: '/ckpt/1' });
+      const done = await store.runs.finish(run.id, { status: 'completed', bestMetric: { name: 'macro-f1', value: 0.85 } });
+      expect(done).toMatchObject({
+        status: 'completed',
+        bestMetric: { name: 'macro-f1', value: 0.85 },
+        checkpointPath: '/ckpt/1',
+        error: null,
+      });
+      expect(done.finishedAt).not.toBeNull();
+      expect((await storeError(store.runs.finish(run.id, { status: 'failed', error: 'late' }))).message).toBe(
+        `run ${run.id} is completed, so it cannot be marked failed: only a running run can.`,
+      );
+      expect((await store.runs.list({ status: 'completed' })).map((r) => r.id)).toEqual([run.id]);
+    });
+
+    it('kills a queued run but will not complete one that never started', async () => {
+      const run = await store.runs.create(runInput());
+      expect((await storeError(store.runs.finish(run.id, { status: 'completed' }))).code).toBe('STORE_INVALID');
+      expect(await store.runs.finish(run.id, { status: 'killed', error: 'cancelled by ana' })).toMatchObject({
+        status: 'killed',
+        error: 'cancelled by ana',
+      });
+      expect(await store.runs.claimNextQueuedRun('w')).toBeUndefined();
+    });
+
+    it('claims each queued run exactly once under concurrent workers on separate connections', async () => {
+      const n = 40;
+      const created: string[] = [];
+      for (let i = 0; i < n; i++) created.push((await store.runs.create(runInput(`r${i}`))).id);
+      const other = await open();
+      const claims: { worker: string; id: string }[] = [];
+      const worker = async (s: Store, name: string) => {
+        for (;;) {
+          const run = await s.runs.claimNextQueuedRun(name);
+          if (!run) return;
+          expect(run.workerId).toBe(name);
+          claims.push({ worker: name, id: run.id });
+        }
+      };
+      await Promise.all([worker(store, 'a1'), worker(other, 'b1'), worker(store, 'a2'), worker(other, 'b2')]);
+      expect(claims.map((c) => c.id).sort()).toEqual([...created].sort());
+      const running = await store.runs.list({ status: 'running' });
+      expect(running).toHaveLength(n);
+      for (const c of claims) expect(running.find((r) => r.id === c.id)?.workerId).toBe(c.worker);
+      // Oldest first: the first claim took the first run queued.
+      expect(claims[0]?.id).toBe(created[0]);
+    });
+
+    it('bulk-inserts 10k metric points well under a second, keeping NaN and infinities', async () => {
+      const run = await store.runs.start((await store.runs.create(runInput())).id, 'w');
+      const points = Array.from({ length: 10_000 }, (_, i) => ({
+        step: Math.floor(i / 2),
+        name: i % 2 ? 'lr' : 'loss',
+        value: 1 / (i + 1),
+      }));
+      const started = performance.now();
+      await store.runs.logMetrics(run.id, points);
+      const ms = performance.now() - started;
+      console.info(`store tests (${backend.name}): 10k metric points in ${Math.round(ms)} ms`);
+      expect(ms).toBeLessThan(1000);
+      const loss = await store.runs.metrics(run.id, { name: 'loss' });
+      expect(loss).toHaveLength(5000);
+      expect(loss.slice(0, 2).map((p) => [p.step, p.value])).toEqual([
+        [0, 1],
+        [1, 1 / 3],
+      ]);
+      expect(await store.runs.metrics(run.id)).toHaveLength(10_000);
+
+      await store.runs.logMetrics(run.id, [
+        { step: 0, name: 'loss', value: Number.NaN },
+        { step: 1, name: 'loss', value: Number.POSITIVE_INFINITY },
+        { step: 2, name: 'loss', value: 0.5 },
+        { step: 2, name: 'loss', value: Number.NEGATIVE_INFINITY, time: '2030-01-01T00:00:00.000Z' },
+      ]);
+      const again = await store.runs.metrics(run.id, { name: 'loss' });
+      expect(again).toHaveLength(5000);
+      expect(again.slice(0, 3)).toEqual([
+        { step: 0, name: 'loss', value: Number.NaN, time: expect.any(String) },
+        { step: 1, name: 'loss', value: Number.POSITIVE_INFINITY, time: expect.any(String) },
+        { step: 2, name: 'loss', value: Number.NEGATIVE_INFINITY, time: '2030-01-01T00:00:00.000Z' },
+      ]);
+      expect((await storeError(store.runs.logMetrics('run_nope', [{ step: 0, name: 'x', value: 1 }]))).code).toBe(
+        'STORE_NOT_FOUND',
+      );
+    });
+  });
+
+  describe('transactions', () => {
+    it('roll back every write when the callback throws', async () => {
+      const boom = store.transaction(async (tx) => {
+        await tx.tasks.upsert(sampleTask('temporary'));
+        await tx.datasets.insert({
+          hash: sha('tx'),
+          taskId: 'temporary',
+          role: 'train',
+          source: 's',
+          labelCounts: {},
+          rows: [1, 2],
+        });
+        throw new Error('boom');
+      });
+      await expect(boom).rejects.toThrow('boom');
+      expect(await store.tasks.find('temporary')).toBeUndefined();
+      expect(await store.datasets.find(sha('tx'))).toBeUndefined();
+    });
+
+    it('commit together, and a failing nested transaction rolls back only its own writes', async () => {
+      await store.transaction(async (tx) => {
+        await tx.tasks.upsert(sampleTask('outer'));
+        await expect(
+          tx.transaction(async (inner) => {
+            await inner.tasks.upsert(sampleTask('inner'));
+            throw new Error('inner fails');
+          }),
+        ).rejects.toThrow('inner fails');
+        // A repository's own transaction inside ours: a savepoint, committed with the outer transaction.
+        await tx.datasets.insert({
+          hash: sha('nested'),
+          taskId: 'outer',
+          role: 'train',
+          source: 's',
+          labelCounts: {},
+          rows: ['x'],
+        });
+      });
+      expect((await store.tasks.list()).map((t) => t.id)).toEqual(['outer', 'reviews']);
+      expect(await store.datasets.rows(sha('nested'))).toEqual(['x']);
+    });
+
+    it('a failing repository write inside a transaction leaves the rest usable', async () => {
+      await store.transaction(async (tx) => {
+        expect((await storeError(tx.prompts.save({ hash: sha('p'), taskId: 'nope', name: 'n', spec: {} }))).code).toBe(
+          'STORE_NOT_FOUND',
+        );
+        await tx.tasks.upsert(sampleTask('after'));
+      });
+      expect(await store.tasks.find('after')).toBeDefined();
+    });
+
+    it('refuse use after they end', async () => {
+      let leaked: Store['tasks'] | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx.tasks;
+      });
+      expect((await storeError((leaked as Store['tasks']).list())).code).toBe('STORE_CLOSED');
+    });
+
+    it.runIf(backend.name === 'sqlite')(
+      'SQLite: calling the store itself inside its transaction fails instead of hanging',
+      async () => {
+        const e = await storeError(store.transaction(() => store.tasks.list()));
+        expect(e.code).toBe('STORE_INVALID');
+      },
+    );
+  });
+
+  it.runIf(backend.name === 'postgres')(
+    'PostgreSQL: a wrong password is STORE_AUTH, a missing database STORE_CONNECT',
+    async () => {
+      const server = new URL(url);
+      const auth = await storeError(openStore(`postgres://promptune_auth:wrong@${server.host}/postgres`));
+      expect(auth.code).toBe('STORE_AUTH');
+      expect(auth.message).toBe(
+        `PostgreSQL at ${server.host} refused user "promptune_auth" (password authentication failed for user "promptune_auth"). Check the user name and password in the store URL (percent-encode special characters in the password) and the server's pg_hba.conf.`,
+      );
+      expect(auth.message).not.toContain('wrong');
+      const missing = await storeError(openStore(`postgres://postgres@${server.host}/no_such_db`));
+      expect(missing.code).toBe('STORE_CONNECT');
+      expect(missing.message).toContain('database "no_such_db" does not exist');
+    },
+  );
+});
