@@ -30,6 +30,8 @@ need=()
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v python3 >/dev/null || need+=(python3)
+# PostgreSQL binaries: the store's tests run against a throw-away cluster (the product defaults to SQLite).
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
 # libtorch: keep whatever find-libtorch.mjs accepts (LIBTORCH, a Python torch, Debian's); else install Debian's.
