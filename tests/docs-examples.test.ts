@@ -11,6 +11,7 @@ const IMPORTS: Record<string, string> = {
   promptune: 'src/index.ts',
   'promptune/engine': 'src/engine/index.ts',
   'promptune/transformers': 'src/transformers/index.ts',
+  'promptune/store': 'src/store/index.ts',
 };
 
 function tsBlocks(file: string): string[] {
