@@ -69,18 +69,3 @@ function closingQuote(sql: string, start: number, quote: string): number {
   }
   return sql.length;
 }
-
-/** Runs `fn` inside a savepoint of an open transaction: identical SQL in SQLite and PostgreSQL. */
-export async function withSavepoint<T>(tx: Executor, depth: number, fn: () => Promise<T>): Promise<T> {
-  const name = `promptune_sp_${depth}`;
-  await tx.run(`SAVEPOINT ${name}`);
-  try {
-    const result = await fn();
-    await tx.run(`RELEASE SAVEPOINT ${name}`);
-    return result;
-  } catch (e) {
-    await tx.run(`ROLLBACK TO SAVEPOINT ${name}`);
-    await tx.run(`RELEASE SAVEPOINT ${name}`);
-    throw e;
-  }
-}

@@ -2,8 +2,9 @@
 // as a JS number like SQLite's integers, and every connection or server failure turned into a StoreError that
 // names host:port and what to check.
 import pg from 'pg';
-import { type Driver, type Executor, type SqlValue, numberPlaceholders, withSavepoint } from './driver.js';
+import { type Driver, type Executor, type SqlValue, numberPlaceholders } from './driver.js';
 import { StoreError } from './errors.js';
+import { TransactionScope } from './transaction-scope.js';
 import { redactUrl } from './url.js';
 
 /** How to connect to a PostgreSQL server. */
@@ -128,12 +129,12 @@ class PostgresDriver implements Driver {
     // A server that drops this connection mid-transaction also emits 'error' on it; the pending query rejects.
     const ignore = () => {};
     client.on('error', ignore);
-    const state = { done: false };
+    const scope = new TransactionScope();
     let broken = false;
     try {
       await runOn(this.target, client, 'BEGIN', []);
       try {
-        const result = await fn(new PostgresTx(this.target, client, state, 0, () => this.checkOpen()));
+        const result = await fn(new PostgresTx(this.target, client, scope));
         await runOn(this.target, client, 'COMMIT', []);
         return result;
       } catch (e) {
@@ -143,7 +144,7 @@ class PostgresDriver implements Driver {
         throw e;
       }
     } finally {
-      state.done = true;
+      scope.end();
       client.off('error', ignore);
       client.release(broken);
     }
@@ -160,42 +161,26 @@ class PostgresDriver implements Driver {
   }
 }
 
-/** One transaction (or savepoint) on one pooled connection. */
+/** One transaction on one pooled connection. */
 class PostgresTx implements Executor {
   readonly dialect = 'postgres' as const;
 
   constructor(
     private readonly target: Target,
     private readonly client: pg.PoolClient,
-    private readonly state: { done: boolean },
-    private readonly depth: number,
-    private readonly checkOpen: () => void,
+    private readonly scope: TransactionScope,
   ) {}
 
-  async query<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    this.check();
-    return queryOn<T>(this.target, this.client, sql, params);
+  query<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.scope.statement(() => queryOn<T>(this.target, this.client, sql, params));
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    this.check();
-    return runOn(this.target, this.client, sql, params);
+  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return this.scope.statement(() => runOn(this.target, this.client, sql, params));
   }
 
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    this.check();
-    const inner = new PostgresTx(this.target, this.client, this.state, this.depth + 1, this.checkOpen);
-    return withSavepoint(this, this.depth + 1, () => fn(inner));
-  }
-
-  private check(): void {
-    this.checkOpen();
-    if (this.state.done) {
-      throw new StoreError(
-        'STORE_CLOSED',
-        'this transaction has already ended: use the transaction only inside its callback, and await every call.',
-      );
-    }
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.scope.savepoint(this, () => fn(this));
   }
 }
 

@@ -6,8 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { type Driver, type Executor, type SqlValue, withSavepoint } from './driver.js';
+import type { Driver, Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
+import { TransactionScope } from './transaction-scope.js';
 
 /** How to open a SQLite file. */
 export interface SqliteOptions {
@@ -96,12 +97,12 @@ class SqliteDriver implements Driver {
 
   async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
     const release = await this.lock();
-    const state = { done: false };
+    const scope = new TransactionScope();
     try {
       this.checkOpen();
       await this.begin();
       try {
-        const result = await this.inTransaction.run(true, () => fn(new SqliteTx(this, state, 0)));
+        const result = await this.inTransaction.run(true, () => fn(new SqliteTx(this, scope)));
         this.exec('COMMIT');
         return result;
       } catch (e) {
@@ -109,7 +110,7 @@ class SqliteDriver implements Driver {
         throw e;
       }
     } finally {
-      state.done = true;
+      scope.end();
       release();
     }
   }
@@ -226,40 +227,25 @@ class SqliteDriver implements Driver {
   }
 }
 
-/** One transaction (or savepoint) of a SQLite driver. */
+/** One transaction of a SQLite driver. */
 class SqliteTx implements Executor {
   readonly dialect = 'sqlite' as const;
 
   constructor(
     private readonly driver: SqliteDriver,
-    private readonly state: { done: boolean },
-    private readonly depth: number,
+    private readonly scope: TransactionScope,
   ) {}
 
-  async query<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    this.check();
-    return queryOn<T>(this.driver, sql, params);
+  query<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.scope.statement(async () => queryOn<T>(this.driver, sql, params));
   }
 
-  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    this.check();
-    return runOn(this.driver, sql, params);
+  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return this.scope.statement(async () => runOn(this.driver, sql, params));
   }
 
-  async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-    this.check();
-    const inner = new SqliteTx(this.driver, this.state, this.depth + 1);
-    return withSavepoint(this, this.depth + 1, () => fn(inner));
-  }
-
-  private check(): void {
-    this.driver.checkOpen();
-    if (this.state.done) {
-      throw new StoreError(
-        'STORE_CLOSED',
-        'this transaction has already ended: use the transaction only inside its callback, and await every call.',
-      );
-    }
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.scope.savepoint(this, () => fn(this));
   }
 }
 

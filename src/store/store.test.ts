@@ -528,6 +528,34 @@ describe.each(backends)('store on $name', (backend) => {
       expect(await store.datasets.rows(sha('nested'))).toEqual(['x']);
     });
 
+    it("concurrent calls inside a transaction: a failing savepoint never takes a sibling's writes with it", async () => {
+      const rowsOf = (name: string) => ({
+        hash: sha(name),
+        taskId: 'reviews',
+        role: name,
+        source: 's',
+        labelCounts: {},
+        rows: [name],
+      });
+      await store.transaction(async (tx) => {
+        await Promise.all([
+          tx
+            .transaction(async (inner) => {
+              await inner.tasks.upsert(sampleTask('doomed'));
+              await new Promise((r) => setTimeout(r, 20));
+              throw new Error('doomed');
+            })
+            .catch(() => {}),
+          tx.tasks.upsert(sampleTask('sibling')),
+          tx.datasets.insert(rowsOf('one')),
+          tx.datasets.insert(rowsOf('two')),
+        ]);
+      });
+      expect((await store.tasks.list()).map((t) => t.id)).toEqual(['reviews', 'sibling']);
+      expect(await store.datasets.rows(sha('one'))).toEqual(['one']);
+      expect(await store.datasets.rows(sha('two'))).toEqual(['two']);
+    });
+
     it('a failing repository write inside a transaction leaves the rest usable', async () => {
       await store.transaction(async (tx) => {
         expect((await storeError(tx.prompts.save({ hash: sha('p'), taskId: 'nope', name: 'n', spec: {} }))).code).toBe(
