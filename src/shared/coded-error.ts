@@ -14,6 +14,7 @@ export class CodedError<C extends string = string> extends Error {
 
   /** True when `e` is an instance of the class this is called on (matched by name, not identity). */
   static isInstance<T extends abstract new (...args: never[]) => Error>(this: T, e: unknown): e is InstanceType<T> {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the check is called on, by design.
     return e instanceof Error && e.name === this.name;
   }
 }
