@@ -130,9 +130,13 @@ class PostgresDriver implements Driver {
     const ignore = () => {};
     client.on('error', ignore);
     const scope = new TransactionScope();
+    // A connection whose BEGIN or ROLLBACK failed is discarded rather than handed to the next caller.
     let broken = false;
     try {
-      await runOn(this.target, client, 'BEGIN', []);
+      await runOn(this.target, client, 'BEGIN', []).catch((e: unknown) => {
+        broken = true;
+        throw e;
+      });
       try {
         const result = await fn(new PostgresTx(this.target, client, scope));
         await runOn(this.target, client, 'COMMIT', []);
