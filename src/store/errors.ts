@@ -1,4 +1,5 @@
 // Typed errors of the store: what was wrong (the URL, the server, the file, the schema, a record) and the fix.
+import { CodedError } from '../shared/index.js';
 
 /** Why a store call failed: lets callers branch without parsing messages. */
 export type StoreErrorCode =
@@ -17,19 +18,4 @@ export type StoreErrorCode =
   | 'STORE_QUERY';
 
 /** A store failure; the message names the database, the record or value at fault, and what to do. */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-
-  /** True for errors raised by the store (also across module copies). */
-  static isInstance(e: unknown): e is StoreError {
-    return e instanceof Error && e.name === 'StoreError';
-  }
-}
+export class StoreError extends CodedError<StoreErrorCode> {}
