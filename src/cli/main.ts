@@ -2,9 +2,10 @@
 // (the stack trace only with PROMPTUNE_DEBUG=1).
 import { type CliIO, type Command, UsageError } from './command.js';
 import { init } from './commands/init.js';
+import { promptCommand } from './commands/prompt.js';
 import { taskCommand } from './commands/task.js';
 
-const COMMANDS: Command[] = [init, taskCommand];
+const COMMANDS: Command[] = [init, taskCommand, promptCommand];
 
 /** The top-level help text. */
 export function mainHelp(): string {

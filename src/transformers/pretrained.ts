@@ -19,6 +19,11 @@ export interface Pretrained {
   source?: ResolvedModel;
 }
 
+/** The longest input the pair accepts: the tokenizer's declared limit, capped by the model's positions. */
+export function maxInputLength(p: Pretrained): number {
+  return Math.min(p.tokenizer.modelMaxLength ?? Number.POSITIVE_INFINITY, p.model.maxInputLength);
+}
+
 /** Options of loadPretrained: which head and labels, and how to reach the hub. */
 export interface LoadPretrainedOptions extends LoadModelOptions, ResolveModelOptions {}
 

@@ -36,7 +36,9 @@ export function labelWordIds(
         const [s, e] = enc.offsets[i] as [number, number];
         return e > prefix.length && s < prefix.length + word.length;
       });
-      const merged = enc.offsets.some(([s, e]) => s < prefix.length && e > prefix.length);
+      // A token that reaches back only over the space before the word (SentencePiece's "▁great", BPE's "Ġgreat")
+      // is the word; one that also covers text of the prefix has fused the two.
+      const merged = enc.offsets.some(([s, e]) => s < prefix.length && e > prefix.length && prefix.slice(s).trim() !== '');
       if (!ids.length || merged) {
         throw new PromptError(
           'PROMPT_VERBALIZER',

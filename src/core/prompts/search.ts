@@ -2,7 +2,7 @@
 // predicts at the mask for each class's training examples; combinations are ranked on the training data and
 // the best few re-ranked on dev data. Templates are searched by scoring each candidate on dev data.
 import { noGrad, tensor, tidy } from '../../engine/index.js';
-import type { Pretrained } from '../../transformers/index.js';
+import { type Pretrained, maxInputLength } from '../../transformers/index.js';
 import { classificationMetrics, metricValue } from '../eval/index.js';
 import { encodePrompt } from './encode.js';
 import { type CheckedPrompt, checkPrompt } from './spec.js';
@@ -47,7 +47,7 @@ function maskLogProbs(
   for (let i = 0; i < examples.length; i += batchSize) {
     const enc = examples
       .slice(i, i + batchSize)
-      .map((e) => encodePrompt(prompt, e.inputs, p.tokenizer, { maxLength: o.maxLength }));
+      .map((e) => encodePrompt(prompt, e.inputs, p.tokenizer, { maxLength: o.maxLength ?? maxInputLength(p) }));
     const width = Math.max(...enc.map((e) => e.ids.length));
     const pad = (xs: number[], v: number): bigint[] => [...xs, ...new Array<number>(width - xs.length).fill(v)].map(BigInt);
     tidy(() =>

@@ -2,7 +2,7 @@
 // for sentence encoders, the input is compared with each label's description. Contextual calibration (Zhao et
 // al. 2021) divides out the bias the prompt shows on content-free inputs.
 import { noGrad, tensor, tidy } from '../../engine/index.js';
-import { type Pretrained, toModelInputs } from '../../transformers/index.js';
+import { type Pretrained, maxInputLength, toModelInputs } from '../../transformers/index.js';
 import { type EncodedPrompt, encodePrompt } from './encode.js';
 import { labelLogScores } from './label-scores.js';
 import { labelWordIds } from './label-words.js';
@@ -49,7 +49,7 @@ export function zeroShotMlm(
   const batchSize = opts.batchSize ?? 16;
   const score = (batch: readonly Readonly<Record<string, string>>[]): number[][] => {
     const enc = batch.map((inputs) =>
-      encodePrompt(prompt, inputs, p.tokenizer, { maxLength: opts.maxLength, maskCount: words.maskCount }),
+      encodePrompt(prompt, inputs, p.tokenizer, { maxLength: opts.maxLength ?? maxInputLength(p), maskCount: words.maskCount }),
     );
     return tidy(() =>
       noGrad(() => {
@@ -109,7 +109,7 @@ export function zeroShotSimilarity(
   const embed = (texts: string[]): number[][] => {
     const enc = p.tokenizer.encodeBatch(texts, {
       padding: { strategy: 'longest' },
-      truncation: { maxLength: opts.maxLength ?? p.tokenizer.modelMaxLength ?? 512 },
+      truncation: { maxLength: opts.maxLength ?? maxInputLength(p) },
     });
     return tidy(() => noGrad(() => p.model.embed(toModelInputs(enc), { normalize: true }).tolist() as number[][]));
   };

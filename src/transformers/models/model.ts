@@ -63,6 +63,8 @@ export interface ModelSpec {
   architecture: string;
   body: EncoderBody;
   head: HeadSpec;
+  /** Position slots the family reserves before the first token (RoBERTa: padding_idx + 1). */
+  positionOffset?: number;
 }
 
 /** A model with Hugging Face parameter names: the family's body plus one head. */
@@ -74,6 +76,8 @@ export class TransformerModel extends Module {
   /** The transformers class name written to config.json's `architectures`. */
   readonly architecture: string;
   readonly body: EncoderBody;
+  /** The longest input (in tokens, special tokens included) the position table allows. */
+  readonly maxInputLength: number;
   readonly #head: HeadSpec;
 
   /** Registers the body under its prefix (at the root for the bare encoder) and the head modules at the root. */
@@ -86,6 +90,7 @@ export class TransformerModel extends Module {
     this.family = spec.family;
     this.prefix = spec.prefix;
     this.architecture = spec.architecture;
+    this.maxInputLength = config.maxPositions - (spec.positionOffset ?? 0);
     this.body = this.child(head === 'base' ? '' : spec.prefix, spec.body);
     for (const [name, m] of Object.entries(spec.head.modules)) this.child(name, m);
     this.#head = spec.head;

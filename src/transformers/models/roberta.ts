@@ -52,7 +52,14 @@ export function createRobertaShaped(
       : head === 'sequence-classification'
         ? robertaClassificationHead(config)
         : { modules: {} };
-  return new TransformerModel(config, head, { family, prefix: 'roberta', architecture: architectures[head], body, head: spec });
+  return new TransformerModel(config, head, {
+    family,
+    prefix: 'roberta',
+    architecture: architectures[head],
+    body,
+    head: spec,
+    positionOffset: config.padTokenId + 1,
+  });
 }
 
 /** Builds a RoBERTa model with freshly initialised weights. */

@@ -1,0 +1,61 @@
+// What most commands start from: the task file, the project's store (with the task saved in it), and the
+// task's model, each opened once and with one clear error when missing.
+import { dirname, resolve } from 'node:path';
+import { type LoadedTask, TASK_FILE, readTask } from '../core/task/index.js';
+import { type Store, openStore } from '../store/index.js';
+import { type Pretrained, loadPretrained } from '../transformers/index.js';
+import { type CliIO, UsageError } from './command.js';
+
+/** Options every project command accepts. */
+export const PROJECT_OPTIONS = {
+  task: { type: 'string', default: TASK_FILE },
+  store: { type: 'string' },
+} as const;
+
+/** Help lines for PROJECT_OPTIONS. */
+export const PROJECT_HELP = `  --task <file>            the task file (default: ${TASK_FILE})
+  --store <url>            sqlite:<file>, postgres://… (default: PROMPTUNE_STORE_URL, else .promptune/promptune.db next to the task file)`;
+
+/** An opened project: the task, its store, and the task's model on demand. */
+export interface Project {
+  loaded: LoadedTask;
+  store: Store;
+  /** Loads (once) the model the task names, or `override`; `head` picks the head to build. */
+  model(opts?: { override?: string; head?: 'base' | 'masked-lm' | 'sequence-classification' }): Promise<Pretrained>;
+  close(): Promise<void>;
+}
+
+/** Opens the task file and the store, saving the task's current spec in the store. */
+export async function openProject(values: { task?: string; store?: string }, io: CliIO): Promise<Project> {
+  const loaded = readTask(resolve(io.cwd, values.task ?? TASK_FILE));
+  const store = await openStore(values.store ?? (io.env.PROMPTUNE_STORE_URL || undefined), { projectDir: dirname(loaded.path) });
+  await store.tasks.upsert(loaded.task);
+  const models = new Map<string, Pretrained>();
+  return {
+    loaded,
+    store,
+    async model(opts = {}) {
+      const ref = opts.override ?? loaded.task.model;
+      if (ref === 'default') {
+        throw new UsageError(
+          'the task uses model "default", which is not available yet: set model: to hf:org/name or a model directory in the task file, or pass --model',
+        );
+      }
+      const key = `${ref}#${opts.head ?? ''}`;
+      let p = models.get(key);
+      if (!p) {
+        p = await loadPretrained(ref, {
+          cwd: dirname(loaded.path),
+          head: opts.head,
+          onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
+        });
+        models.set(key, p);
+      }
+      return p;
+    },
+    async close() {
+      for (const p of models.values()) p.model.dispose();
+      await store.close();
+    },
+  };
+}
