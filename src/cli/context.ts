@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { type LoadedTask, TASK_FILE, readTask } from '../core/task/index.js';
 import { type Store, openStore } from '../store/index.js';
 import { type Pretrained, loadPretrained } from '../transformers/index.js';
-import { type CliIO, UsageError } from './command.js';
+import type { CliIO } from './command.js';
 
 /** Options every project command accepts. */
 export const PROJECT_OPTIONS = {
@@ -36,11 +36,6 @@ export async function openProject(values: { task?: string; store?: string }, io:
     store,
     async model(opts = {}) {
       const ref = opts.override ?? loaded.task.model;
-      if (ref === 'default') {
-        throw new UsageError(
-          'the task uses model "default", which is not available yet: set model: to hf:org/name or a model directory in the task file, or pass --model',
-        );
-      }
       const key = `${ref}#${opts.head ?? ''}`;
       let p = models.get(key);
       if (!p) {

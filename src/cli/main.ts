@@ -3,10 +3,11 @@
 import { type CliIO, type Command, UsageError } from './command.js';
 import { feedbackCommand } from './commands/feedback.js';
 import { init } from './commands/init.js';
+import { modelsCommand } from './commands/models.js';
 import { promptCommand } from './commands/prompt.js';
 import { taskCommand } from './commands/task.js';
 
-const COMMANDS: Command[] = [init, taskCommand, promptCommand, feedbackCommand];
+const COMMANDS: Command[] = [init, taskCommand, promptCommand, feedbackCommand, modelsCommand];
 
 /** The top-level help text. */
 export function mainHelp(): string {

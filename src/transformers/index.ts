@@ -3,3 +3,4 @@ export * from './models/index.js';
 export * from './tokenizers/index.js';
 export * from './pretrained.js';
 export * from './hub/index.js';
+export * from './sources/index.js';

