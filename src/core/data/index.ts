@@ -1,0 +1,18 @@
+// Public API of the data step: import, versioned datasets, the data report, splits, K-shot samples and exports.
+export { DataError, type DataErrorCode } from './errors.js';
+export { type Example, type Dataset, datasetHash, makeDataset } from './example.js';
+export { type CsvRecord, parseCsv } from './csv.js';
+export {
+  type DataFormat,
+  type ImportOptions,
+  type ImportResult,
+  type RowProblem,
+  type ProblemCode,
+  type LabelRewrite,
+  formatOf,
+  importFile,
+} from './import.js';
+export { type ReportOptions, type DataReport, type DuplicateGroup, dataReport, formatReport, exampleText } from './report.js';
+export { type LanguageGuess, detectLanguages } from './language.js';
+export { stratifiedSplit, kShot } from './split.js';
+export { type ChatFormatter, toChatJsonl, writeHfDatasetDir } from './export.js';
