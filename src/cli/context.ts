@@ -1,6 +1,7 @@
 // What most commands start from: the task file, the project's store (with the task saved in it), and the
 // task's model, each opened once and with one clear error when missing.
 import { dirname, resolve } from 'node:path';
+import { type Dataset, type ImportResult, importFile } from '../core/data/index.js';
 import { type LoadedTask, TASK_FILE, readTask } from '../core/task/index.js';
 import { type Store, openStore } from '../store/index.js';
 import { type Pretrained, loadPretrained } from '../transformers/index.js';
@@ -53,4 +54,39 @@ export async function openProject(values: { task?: string; store?: string }, io:
       await store.close();
     },
   };
+}
+
+/** Reads one of the task's data files with the task's column mapping and labels. */
+export async function importTaskSplit(
+  project: Project,
+  split: 'train' | 'dev' | 'test',
+  strict = false,
+): Promise<ImportResult | undefined> {
+  const path = project.loaded.dataPaths[split];
+  const task = project.loaded.task;
+  if (!path || !task.data) return undefined;
+  return importFile(path, {
+    format: task.data.format,
+    inputs: Object.fromEntries(task.inputs.map((i) => [i.name, i.column ?? i.name])),
+    labelColumn: task.data.labelColumn,
+    multiLabel: task.type === 'multi-label',
+    labelSeparator: task.data.labelSeparator,
+    synonyms: task.data.labelSynonyms,
+    allowedLabels: task.labels.map((l) => l.name),
+    strict,
+  });
+}
+
+/** Stores a dataset version with its rows. */
+export async function saveDataset(project: Project, ds: Dataset, role: string, parent: string | null): Promise<void> {
+  const labelCounts = Object.fromEntries(ds.labels.map((l) => [l, ds.examples.filter((e) => e.labels.includes(l)).length]));
+  await project.store.datasets.insert({
+    hash: ds.hash,
+    taskId: project.loaded.task.name,
+    role,
+    source: ds.source,
+    parentHash: parent,
+    labelCounts,
+    rows: ds.examples,
+  });
 }

@@ -1,13 +1,14 @@
 // The promptune command line: dispatches to one file per verb and turns every failure into one clear message
 // (the stack trace only with PROMPTUNE_DEBUG=1).
 import { type CliIO, type Command, UsageError } from './command.js';
+import { dataCommand } from './commands/data.js';
 import { feedbackCommand } from './commands/feedback.js';
 import { init } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
 import { promptCommand } from './commands/prompt.js';
 import { taskCommand } from './commands/task.js';
 
-const COMMANDS: Command[] = [init, taskCommand, promptCommand, feedbackCommand, modelsCommand];
+const COMMANDS: Command[] = [init, taskCommand, dataCommand, promptCommand, feedbackCommand, modelsCommand];
 
 /** The top-level help text. */
 export function mainHelp(): string {

@@ -1,9 +1,12 @@
 // promptune prompt: add, edit, list, log, diff and preview prompt versions (template + verbalizer).
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { makeDataset } from '../../core/data/index.js';
+import { type Metrics, classificationMetrics, metricValue } from '../../core/eval/index.js';
 import {
   type CheckedPrompt,
   type PromptSpec,
+  abTest,
   buildPreview,
   checkPrompt,
   diffLines,
@@ -12,11 +15,14 @@ import {
   formatPreview,
   labelWordIds,
   parseVerbalizerSpecs,
+  searchLabelWords,
+  zeroShotMlm,
+  zeroShotSimilarity,
 } from '../../core/prompts/index.js';
 import type { PromptVersion } from '../../store/index.js';
-import { maxInputLength } from '../../transformers/index.js';
+import { type Pretrained, maxInputLength } from '../../transformers/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
-import { PROJECT_HELP, PROJECT_OPTIONS, type Project, openProject } from '../context.js';
+import { PROJECT_HELP, PROJECT_OPTIONS, type Project, importTaskSplit, openProject, saveDataset } from '../context.js';
 
 const HELP = `Usage: promptune prompt <action> [options]
 
@@ -30,6 +36,11 @@ Actions:
   show <name|hash>                                               one version as YAML
   diff <a> <b>                                                   what changed between two versions
   preview <name|hash> (--text <t> | --input field=value ...)     how it renders and tokenizes
+  eval <name|hash> [--split test] [--limit n] [--calibrate]      zero-shot score on labelled data (masked-LM model)
+  eval --method similarity                                      zero-shot by label descriptions (sentence encoders)
+  ab <a> <b> [--split test] [--limit n]                          compare two versions on the same examples
+  search <name|hash> [--per-label k] [--keep n]                 LM-BFF label-word search on train, pruned on dev;
+                                                                 the best is stored as a new version
 
 Templates: "{text} All in all, it was {mask}." — input slots are the task's input names; {mask} is the answer
 slot; {soft:N} adds N learned prompt tokens; {sep} the model's separator; {{ and }} are literal braces.
@@ -45,6 +56,12 @@ Options:
   --model <ref>            preview: tokenizer of this model instead of the task's
   --max-length <n>         preview: the length limit to check against (default: the model's)
   --no-colour              preview: plain text
+  --split <s>              eval/ab: which data file (train, dev, test; default test, else train)
+  --limit <n>              eval/ab/search: use the first n examples
+  --calibrate              eval/ab: contextual calibration (content-free inputs)
+  --method <m>             eval: mlm (default) or similarity
+  --per-label <k>          search: candidate words per label (default 8)
+  --keep <n>               search: combinations re-ranked on dev (default 20)
 ${PROJECT_HELP}`;
 
 /** A version by hash prefix, else the newest version with that name. */
@@ -89,6 +106,12 @@ export const promptCommand: Command = {
         model: { type: 'string' },
         'max-length': { type: 'string' },
         'no-colour': { type: 'boolean', default: false },
+        split: { type: 'string' },
+        limit: { type: 'string' },
+        calibrate: { type: 'boolean', default: false },
+        method: { type: 'string', default: 'mlm' },
+        'per-label': { type: 'string', default: '8' },
+        keep: { type: 'string', default: '20' },
       },
     });
     const [action, ...args] = positionals;
@@ -216,14 +239,209 @@ export const promptCommand: Command = {
           });
           return 0;
         }
+        case 'eval':
+        case 'ab':
+        case 'search':
+          return await scoreActions(action, args, values, project, io);
         default:
-          throw new UsageError(`unknown action "${action}": add, edit, list, log, show, diff or preview`);
+          throw new UsageError(`unknown action "${action}": add, edit, list, log, show, diff, preview, eval, ab or search`);
       }
     } finally {
       await project.close();
     }
   },
 };
+
+/** Labelled examples from one of the task's data files (first `limit`). */
+async function labelled(
+  project: Project,
+  split: string | undefined,
+  limit: string | undefined,
+): Promise<{ examples: { inputs: Record<string, string>; label: string }[]; hash: string; split: string }> {
+  const which = (split ?? (project.loaded.dataPaths.test ? 'test' : 'train')) as 'train' | 'dev' | 'test';
+  if (!['train', 'dev', 'test'].includes(which)) throw new UsageError(`--split must be train, dev or test, got "${split}"`);
+  const r = await importTaskSplit(project, which);
+  if (!r) throw new UsageError(`the task file names no data.${which} file`);
+  const n = limit === undefined ? r.dataset.examples.length : Number(limit);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, got "${limit}"`);
+  await saveDataset(project, r.dataset, which, null);
+  // A prefix of the file is its own dataset version, derived from the whole, so results name exactly what was scored.
+  const used =
+    n < r.dataset.examples.length ? makeDataset(r.dataset.examples.slice(0, n), `${r.dataset.source} (first ${n})`) : r.dataset;
+  if (used !== r.dataset) await saveDataset(project, used, `${which}-first-${n}`, r.dataset.hash);
+  const examples = used.examples.map((e) => ({ inputs: e.inputs, label: e.labels[0] as string }));
+  return { examples, hash: used.hash, split: which };
+}
+
+/** eval, ab and search: zero-shot scoring of stored prompt versions on the task's labelled data. */
+async function scoreActions(
+  action: 'eval' | 'ab' | 'search',
+  args: string[],
+  values: ScoreValues,
+  project: Project,
+  io: CliIO,
+): Promise<number> {
+  const task = project.loaded.task;
+  const labels = task.labels.map((l) => l.name);
+  const progress = (done: number, total: number): void => {
+    io.stderr.write(`\r  ${done}/${total} examples${done === total ? '\n' : ''}`);
+  };
+  const metricLine = (m: Metrics): string =>
+    `${task.metric} ${fmt(metricValue(m, task.metric))}, accuracy ${fmt(m.accuracy)}, macro-F1 ${fmt(m.macroF1)} on ${m.n} examples`;
+  if (action === 'eval') {
+    const data = await labelled(project, values.split, values.limit);
+    if (values.method === 'similarity') {
+      if (args.length)
+        throw new UsageError('eval --method similarity uses the label descriptions, not a prompt: drop the prompt name');
+      const p = await project.model({ override: values.model });
+      const r = zeroShotSimilarity(
+        p,
+        data.examples.map((e) => e.inputs),
+        task.labels,
+        { onProgress: progress },
+      );
+      const m = classificationMetrics(
+        data.examples.map((e) => e.label),
+        r.predictions,
+        labels,
+      );
+      await project.store.evaluations.record({
+        taskId: task.name,
+        kind: 'zero-shot',
+        datasetHash: data.hash,
+        modelRef: values.model ?? task.model,
+        metrics: { [task.metric]: metricValue(m, task.metric), accuracy: m.accuracy, 'macro-f1': m.macroF1 },
+        details: { method: 'similarity', split: data.split, perClass: m.perClass, confusion: m.confusion },
+      });
+      io.stdout.write(`zero-shot by label descriptions (${data.split}): ${metricLine(m)}\n`);
+      return 0;
+    }
+    if (args.length !== 1) throw new UsageError('expected "promptune prompt eval <name|hash>"');
+    const v = await resolveVersion(project, args[0] as string);
+    const p = await mlmModel(project, values.model);
+    const r = zeroShotMlm(
+      p,
+      checked(project, v),
+      data.examples.map((e) => e.inputs),
+      labels,
+      { calibrate: values.calibrate, onProgress: progress },
+    );
+    const m = classificationMetrics(
+      data.examples.map((e) => e.label),
+      r.predictions,
+      labels,
+    );
+    await project.store.evaluations.record({
+      taskId: task.name,
+      kind: 'zero-shot',
+      promptHashes: [v.hash],
+      datasetHash: data.hash,
+      modelRef: values.model ?? task.model,
+      metrics: { [task.metric]: metricValue(m, task.metric), accuracy: m.accuracy, 'macro-f1': m.macroF1 },
+      details: { method: 'mlm', calibrate: values.calibrate, split: data.split, perClass: m.perClass, confusion: m.confusion },
+    });
+    io.stdout.write(
+      `"${v.name}" ${short(v.hash)} zero-shot (${data.split}${values.calibrate ? ', calibrated' : ''}): ${metricLine(m)}\n`,
+    );
+    return 0;
+  }
+  if (action === 'ab') {
+    if (args.length !== 2) throw new UsageError('expected "promptune prompt ab <a> <b>"');
+    const [va, vb] = [await resolveVersion(project, args[0] as string), await resolveVersion(project, args[1] as string)];
+    const data = await labelled(project, values.split, values.limit);
+    const p = await mlmModel(project, values.model);
+    const names: [string, string] = [`${va.name}@${short(va.hash)}`, `${vb.name}@${short(vb.hash)}`];
+    const r = abTest(p, [checked(project, va), checked(project, vb)], data.examples, labels, {
+      names,
+      metric: task.metric,
+      calibrate: values.calibrate,
+      onProgress: progress,
+    });
+    await project.store.evaluations.record({
+      taskId: task.name,
+      kind: 'ab-test',
+      promptHashes: [va.hash, vb.hash],
+      datasetHash: data.hash,
+      modelRef: values.model ?? task.model,
+      metrics: {
+        a: r.bootstrap.a,
+        b: r.bootstrap.b,
+        diff: r.bootstrap.diff,
+        'ci-low': r.bootstrap.ci[0],
+        'ci-high': r.bootstrap.ci[1],
+        'mcnemar-p': r.mcnemar.pValue,
+      },
+      details: { metric: task.metric, split: data.split, verdict: r.verdict, aOnly: r.mcnemar.aOnly, bOnly: r.mcnemar.bOnly },
+    });
+    io.stdout.write(`A ${names[0]}: ${metricLine(r.a)}\nB ${names[1]}: ${metricLine(r.b)}\n${r.verdict}\n`);
+    return 0;
+  }
+  if (args.length !== 1) throw new UsageError('expected "promptune prompt search <name|hash>"');
+  const v = await resolveVersion(project, args[0] as string);
+  const train = await labelled(project, 'train', values.limit);
+  const dev = project.loaded.dataPaths.dev ? await labelled(project, 'dev', values.limit) : train;
+  const p = await mlmModel(project, values.model);
+  const found = searchLabelWords(p, checked(project, v), train.examples, dev.examples, labels, {
+    perLabel: Number(values['per-label']),
+    keep: Number(values.keep),
+    metric: task.metric,
+  });
+  for (const c of found.slice(0, 5))
+    io.stdout.write(
+      `  dev ${fmt(c.devScore)}  train ${fmt(c.trainScore ?? 0)}  ${labels.map((l) => `${l}=${(c.value[l] as string[]).join('|')}`).join(' ')}\n`,
+    );
+  const best = found[0];
+  if (!best) return 1;
+  const spec = { template: (v.spec as PromptSpec).template, verbalizer: best.value };
+  const prompt = checkPrompt(spec, task);
+  const { created } = await project.store.prompts.save({
+    hash: prompt.hash,
+    taskId: task.name,
+    name: v.name,
+    parentHash: v.hash,
+    spec: prompt.spec,
+    author: 'promptune search',
+    note: `label-word search: dev ${task.metric} ${fmt(best.devScore)}`,
+  });
+  await project.store.evaluations.record({
+    taskId: task.name,
+    kind: 'search',
+    promptHashes: [prompt.hash],
+    datasetHash: dev.hash,
+    modelRef: values.model ?? task.model,
+    metrics: { [task.metric]: best.devScore },
+    details: { candidates: found.slice(0, 20) },
+  });
+  io.stdout.write(
+    `${created ? 'Stored' : 'Already stored:'} version ${short(prompt.hash)} of "${v.name}" with the best label words.\n`,
+  );
+  return 0;
+}
+
+/** The model with its masked-LM head, refusing a checkpoint whose head would start from random weights. */
+async function mlmModel(project: Project, override: string | undefined): Promise<Pretrained> {
+  const p = await project.model({ override, head: 'masked-lm' });
+  const fresh = p.report.initialised.filter((k) => !k.includes('pooler'));
+  if (fresh.length) {
+    throw new UsageError(
+      `${override ?? project.loaded.task.model} has no masked-LM head (${fresh.length} head weights would be random): use "prompt eval --method similarity", or a model with a masked-LM head (e.g. hf:distilroberta-base)`,
+    );
+  }
+  return p;
+}
+
+/** The options scoreActions reads. */
+interface ScoreValues {
+  split?: string;
+  limit?: string;
+  calibrate?: boolean;
+  method?: string;
+  model?: string;
+  'per-label'?: string;
+  keep?: string;
+}
+
+const fmt = (x: number): string => x.toFixed(3);
 
 /** The example fields a preview renders, from --text or --input field=value. */
 function previewInputs(values: { text?: string; input?: string[] }, fields: string[]): Record<string, string> {

@@ -1,0 +1,118 @@
+// promptune data and the scoring actions of promptune prompt, through the real command on real review data.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const bin = join(root, 'bin/promptune.mjs');
+const fixtures = join(root, 'src/core/data/__fixtures__');
+const mlm = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
+
+function promptune(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PROMPTUNE_STORE_URL: '' } });
+}
+
+/** A project on the review fixtures with the small masked-LM checkpoint. */
+function project(): string {
+  const cwd = mkdtempSync(join(tmpdir(), 'pt-data-cli-'));
+  copyFileSync(join(fixtures, 'reviews-train-200.csv'), join(cwd, 'train.csv'));
+  copyFileSync(join(fixtures, 'reviews-test-100.csv'), join(cwd, 'test.csv'));
+  const r = promptune(
+    cwd,
+    'init',
+    '--yes',
+    '--objective',
+    'Spot five-star reviews',
+    '--label',
+    'great:five stars',
+    '--label',
+    'other:anything less',
+    '--train',
+    'train.csv',
+    '--test',
+    'test.csv',
+    '--model',
+    mlm,
+  );
+  expect(r.status, r.stderr).toBe(0);
+  return cwd;
+}
+
+describe('promptune data', () => {
+  it('imports, reports, splits, samples K-shot and exports', () => {
+    const cwd = project();
+    const imported = promptune(cwd, 'data', 'import');
+    expect(imported.stdout).toMatch(
+      /^train: train.csv: 200 of 200 rows imported, version [0-9a-f]{12}\ntest: test.csv: 100 of 100 rows imported/,
+    );
+    const report = promptune(cwd, 'data', 'report', '--no-language');
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/great\s+\d+ \(\d+%\)\s+\d+ \(\d+%\)/);
+    expect(report.stdout).toMatch(/tokens per text: median \d+/);
+    const split = promptune(cwd, 'data', 'split', '--ratios', 'train=0.5,dev=0.5', '--seed', '3').stdout;
+    const sizes = [...split.matchAll(/^(train|dev): (\d+) rows, version [0-9a-f]{12}$/gm)].map((m) => Number(m[2]));
+    expect(sizes.length).toBe(2);
+    expect((sizes[0] as number) + (sizes[1] as number)).toBe(200);
+    expect(promptune(cwd, 'data', 'kshot', '--k', '8', '--seeds', '1,2').stdout).toMatch(
+      /^seed 1: train [0-9a-f]{12} \(16\), dev [0-9a-f]{12} \(16\)\nseed 2:/,
+    );
+    expect(promptune(cwd, 'data', 'export', '--format', 'hf', '--out', 'hfdir').status).toBe(0);
+    expect(readFileSync(join(cwd, 'hfdir', 'README.md'), 'utf8')).toContain('- split: test');
+    promptune(
+      cwd,
+      'prompt',
+      'add',
+      'cloze',
+      '--template',
+      '{text} All in all, it was {mask}.',
+      '--verbalizer',
+      'great=great',
+      '--verbalizer',
+      'other=bad',
+    );
+    expect(promptune(cwd, 'data', 'export', '--format', 'chat', '--prompt', 'cloze', '--out', 'chat.jsonl').stdout).toBe(
+      'Wrote 200 chat examples to chat.jsonl.\n',
+    );
+    const first = JSON.parse(readFileSync(join(cwd, 'chat.jsonl'), 'utf8').split('\n')[0] as string);
+    expect(first.messages[0].content).toBe(
+      'Spot five-star reviews Answer with one of: great (five stars), other (anything less).',
+    );
+    expect(first.messages[1].content).toMatch(/ All in all, it was …\.$/);
+    expect(['great', 'other']).toContain(first.messages[2].content);
+  });
+
+  it('scores prompts zero-shot, compares two versions and searches label words', () => {
+    const cwd = project();
+    promptune(
+      cwd,
+      'prompt',
+      'add',
+      'cloze',
+      '--template',
+      '{text} All in all, it was {mask}.',
+      '--verbalizer',
+      'great=great',
+      '--verbalizer',
+      'other=bad',
+    );
+    promptune(cwd, 'prompt', 'edit', 'cloze', '--template', 'Review: {text} It was {mask}.');
+    const ev = promptune(cwd, 'prompt', 'eval', 'cloze', '--limit', '30', '--calibrate');
+    expect(ev.status, ev.stderr).toBe(0);
+    expect(ev.stdout).toMatch(
+      /^"cloze" [0-9a-f]{10} zero-shot \(test, calibrated\): macro-f1 \d\.\d{3}, accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 30 examples\n$/,
+    );
+    const first = promptune(cwd, 'prompt', 'log', 'cloze').stdout.split('\n')[2]?.slice(0, 10) as string;
+    const ab = promptune(cwd, 'prompt', 'ab', first, 'cloze', '--limit', '30');
+    expect(ab.status, ab.stderr).toBe(0);
+    expect(ab.stdout).toMatch(
+      /^A cloze@[0-9a-f]{10}: .* on 30 examples\nB cloze@[0-9a-f]{10}: .*\n(No reliable difference|cloze@[0-9a-f]{10} is better)/,
+    );
+    const search = promptune(cwd, 'prompt', 'search', 'cloze', '--limit', '40', '--per-label', '3', '--keep', '4');
+    expect(search.status, search.stderr).toBe(0);
+    expect(search.stdout).toMatch(/dev \d\.\d{3} {2}train \d\.\d{3} {2}great=\S+ other=\S+/);
+    expect(search.stdout).toMatch(/(Stored|Already stored:) version [0-9a-f]{10} of "cloze" with the best label words/);
+    expect(promptune(cwd, 'prompt', 'log', 'cloze').stdout).toContain('promptune search');
+  });
+});
