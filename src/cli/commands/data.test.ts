@@ -114,5 +114,38 @@ describe('promptune data', () => {
     expect(search.stdout).toMatch(/dev \d\.\d{3} {2}train \d\.\d{3} {2}great=\S+ other=\S+/);
     expect(search.stdout).toMatch(/(Stored|Already stored:) version [0-9a-f]{10} of "cloze" with the best label words/);
     expect(promptune(cwd, 'prompt', 'log', 'cloze').stdout).toContain('promptune search');
+    promptune(
+      cwd,
+      'prompt',
+      'add',
+      'plain',
+      '--template',
+      '{text} {mask}!',
+      '--verbalizer',
+      'great=great',
+      '--verbalizer',
+      'other=bad',
+    );
+    const ensemble = promptune(cwd, 'prompt', 'eval', 'cloze', 'plain', '--limit', '20');
+    expect(ensemble.stdout).toMatch(
+      /^ensemble of cloze@[0-9a-f]{10}, plain@[0-9a-f]{10} zero-shot \(test\): .* on 20 examples\n$/,
+    );
+    const templates = promptune(
+      cwd,
+      'prompt',
+      'search',
+      'plain',
+      '--limit',
+      '20',
+      '--templates',
+      'Verdict: {mask}. {text}',
+      '--templates',
+      '{text} In short: {mask}.',
+    );
+    expect(templates.status, templates.stderr).toBe(0);
+    expect(templates.stdout.match(/^ {2}dev \d\.\d{3} {2}/gm)?.length).toBe(3);
+    expect(templates.stdout).toMatch(
+      /(Stored version [0-9a-f]{10} of "plain" with the best template|The current template of "plain" scores best)/,
+    );
   });
 });

@@ -16,6 +16,7 @@ import {
   labelWordIds,
   parseVerbalizerSpecs,
   searchLabelWords,
+  searchTemplates,
   zeroShotMlm,
   zeroShotSimilarity,
 } from '../../core/prompts/index.js';
@@ -39,8 +40,10 @@ Actions:
   eval <name|hash> [--split test] [--limit n] [--calibrate]      zero-shot score on labelled data (masked-LM model)
   eval --method similarity                                      zero-shot by label descriptions (sentence encoders)
   ab <a> <b> [--split test] [--limit n]                          compare two versions on the same examples
+  eval <a> <b> ...                                               a PET-style ensemble: label distributions averaged
   search <name|hash> [--per-label k] [--keep n]                 LM-BFF label-word search on train, pruned on dev;
                                                                  the best is stored as a new version
+  search <name|hash> --templates <t> [--templates <t>] ...       score candidate templates on dev; store the best
 
 Templates: "{text} All in all, it was {mask}." — input slots are the task's input names; {mask} is the answer
 slot; {soft:N} adds N learned prompt tokens; {sep} the model's separator; {{ and }} are literal braces.
@@ -62,6 +65,7 @@ Options:
   --method <m>             eval: mlm (default) or similarity
   --per-label <k>          search: candidate words per label (default 8)
   --keep <n>               search: combinations re-ranked on dev (default 20)
+  --templates <t>          search: a candidate template (repeat); the current one is always a candidate
 ${PROJECT_HELP}`;
 
 /** A version by hash prefix, else the newest version with that name. */
@@ -112,6 +116,7 @@ export const promptCommand: Command = {
         method: { type: 'string', default: 'mlm' },
         'per-label': { type: 'string', default: '8' },
         keep: { type: 'string', default: '20' },
+        templates: { type: 'string', multiple: true },
       },
     });
     const [action, ...args] = positionals;
@@ -316,33 +321,37 @@ async function scoreActions(
       io.stdout.write(`zero-shot by label descriptions (${data.split}): ${metricLine(m)}\n`);
       return 0;
     }
-    if (args.length !== 1) throw new UsageError('expected "promptune prompt eval <name|hash>"');
-    const v = await resolveVersion(project, args[0] as string);
+    if (args.length < 1) throw new UsageError('expected "promptune prompt eval <name|hash> [more prompts for an ensemble]"');
+    const versions = await Promise.all(args.map((a) => resolveVersion(project, a)));
     const p = await mlmModel(project, values.model);
-    const r = zeroShotMlm(
-      p,
-      checked(project, v),
-      data.examples.map((e) => e.inputs),
-      labels,
-      { calibrate: values.calibrate, onProgress: progress },
+    // Several prompts form a PET-style ensemble: their label distributions are averaged.
+    const inputs = data.examples.map((e) => e.inputs);
+    const runs = versions.map((x) =>
+      zeroShotMlm(p, checked(project, x), inputs, labels, { calibrate: values.calibrate, onProgress: progress }),
     );
+    const probs = data.examples.map((_, i) =>
+      labels.map((_, l) => runs.reduce((sum, r) => sum + (r.probs[i]?.[l] as number), 0) / runs.length),
+    );
+    const predictions = probs.map((row) => labels[row.indexOf(Math.max(...row))] as string);
     const m = classificationMetrics(
       data.examples.map((e) => e.label),
-      r.predictions,
+      predictions,
       labels,
     );
     await project.store.evaluations.record({
       taskId: task.name,
-      kind: 'zero-shot',
-      promptHashes: [v.hash],
+      kind: versions.length > 1 ? 'zero-shot-ensemble' : 'zero-shot',
+      promptHashes: versions.map((x) => x.hash),
       datasetHash: data.hash,
       modelRef: values.model ?? task.model,
       metrics: { [task.metric]: metricValue(m, task.metric), accuracy: m.accuracy, 'macro-f1': m.macroF1 },
       details: { method: 'mlm', calibrate: values.calibrate, split: data.split, perClass: m.perClass, confusion: m.confusion },
     });
-    io.stdout.write(
-      `"${v.name}" ${short(v.hash)} zero-shot (${data.split}${values.calibrate ? ', calibrated' : ''}): ${metricLine(m)}\n`,
-    );
+    const who =
+      versions.length > 1
+        ? `ensemble of ${versions.map((x) => `${x.name}@${short(x.hash)}`).join(', ')}`
+        : `"${versions[0]?.name}" ${short(versions[0]?.hash ?? '')}`;
+    io.stdout.write(`${who} zero-shot (${data.split}${values.calibrate ? ', calibrated' : ''}): ${metricLine(m)}\n`);
     return 0;
   }
   if (action === 'ab') {
@@ -378,6 +387,41 @@ async function scoreActions(
   }
   if (args.length !== 1) throw new UsageError('expected "promptune prompt search <name|hash>"');
   const v = await resolveVersion(project, args[0] as string);
+  if (values.templates?.length) {
+    const dev = await labelled(project, project.loaded.dataPaths.dev ? 'dev' : 'train', values.limit);
+    const p = await mlmModel(project, values.model);
+    const verbalizer = (v.spec as PromptSpec).verbalizer;
+    const ranked = searchTemplates(p, [(v.spec as PromptSpec).template, ...values.templates], verbalizer, dev.examples, task, {
+      metric: task.metric,
+    });
+    for (const c of ranked) io.stdout.write(`  dev ${fmt(c.devScore)}  ${c.value}\n`);
+    const best = ranked[0] as { value: string; devScore: number };
+    const prompt = checkPrompt({ template: best.value, verbalizer }, task);
+    if (prompt.hash === v.hash) {
+      io.stdout.write(`The current template of "${v.name}" scores best; nothing stored.\n`);
+      return 0;
+    }
+    await project.store.prompts.save({
+      hash: prompt.hash,
+      taskId: task.name,
+      name: v.name,
+      parentHash: v.hash,
+      spec: prompt.spec,
+      author: 'promptune search',
+      note: `template search: dev ${task.metric} ${fmt(best.devScore)}`,
+    });
+    await project.store.evaluations.record({
+      taskId: task.name,
+      kind: 'search',
+      promptHashes: [prompt.hash],
+      datasetHash: dev.hash,
+      modelRef: values.model ?? task.model,
+      metrics: { [task.metric]: best.devScore },
+      details: { templates: ranked },
+    });
+    io.stdout.write(`Stored version ${short(prompt.hash)} of "${v.name}" with the best template.\n`);
+    return 0;
+  }
   const train = await labelled(project, 'train', values.limit);
   const dev = project.loaded.dataPaths.dev ? await labelled(project, 'dev', values.limit) : train;
   const p = await mlmModel(project, values.model);
@@ -439,6 +483,7 @@ interface ScoreValues {
   model?: string;
   'per-label'?: string;
   keep?: string;
+  templates?: string[];
 }
 
 const fmt = (x: number): string => x.toFixed(3);
