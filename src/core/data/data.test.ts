@@ -1,6 +1,7 @@
 // The data step on real and hand-made files: importers, problems with line numbers, label rewrites, hashes,
 // the report (duplicates, conflicts, leakage, lengths, imbalance, languages), splits, K-shot and exports.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -20,6 +21,7 @@ import {
   writeHfDatasetDir,
 } from './index.js';
 
+const python = new URL('../../../.venv-ref/bin/python', import.meta.url).pathname;
 const fx = (f: string): string => new URL(`./__fixtures__/${f}`, import.meta.url).pathname;
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'pt-data-'));
 
@@ -229,5 +231,31 @@ describe('exports', () => {
       text: 'The coffee arrived fresh and tastes wonderful.',
       label: 'positive',
     });
+  });
+});
+
+describe.skipIf(!existsSync(python))('exports in Python (reference venv)', () => {
+  it('datasets.load_dataset opens the exported directory with every split and row', async () => {
+    const train = (await importFile(fx('multilingual.csv'))).dataset;
+    const test = (await importFile(fx('reviews-test-100.csv'))).dataset;
+    const dir = tmp();
+    writeHfDatasetDir(dir, { train, test }, { name: 'reviews', labels: ['great', 'other', 'negative', 'positive'] });
+    const script = `
+import json, sys
+from datasets import load_dataset
+d = load_dataset(sys.argv[1])
+print(json.dumps({s: {"rows": d[s].num_rows, "columns": d[s].column_names, "first": d[s][0]["text"]} for s in d}))`;
+    const r = spawnSync(python, ['-c', script, dir], {
+      encoding: 'utf8',
+      env: { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HOME: tmp() },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout.trim().split('\n').pop() as string);
+    expect(got.train).toEqual({
+      rows: 10,
+      columns: ['text', 'label', 'id'],
+      first: 'The coffee arrived fresh and tastes wonderful.',
+    });
+    expect(got.test.rows).toBe(100);
   });
 });
