@@ -5,7 +5,7 @@ import { type Dataset, type ImportResult, importFile } from '../core/data/index.
 import { type LoadedTask, TASK_FILE, readTask } from '../core/task/index.js';
 import { type Store, openStore } from '../store/index.js';
 import { type Pretrained, loadPretrained } from '../transformers/index.js';
-import type { CliIO } from './command.js';
+import { type CliIO, UsageError } from './command.js';
 
 /** Options every project command accepts. */
 export const PROJECT_OPTIONS = {
@@ -89,4 +89,28 @@ export async function saveDataset(project: Project, ds: Dataset, role: string, p
     labelCounts,
     rows: ds.examples,
   });
+}
+
+/** The example's input fields from --text (one-input tasks) or repeated --input field=value; `what` names the use. */
+export function readInputs(
+  values: { text?: string; input?: string[] },
+  fields: readonly string[],
+  what: string,
+): Record<string, string> {
+  if (values.text !== undefined && fields.length !== 1) {
+    throw new UsageError(`this task has inputs ${fields.join(', ')}: give each with --input field=value`);
+  }
+  const out: Record<string, string> = values.text !== undefined ? { [fields[0] as string]: values.text } : {};
+  for (const spec of values.input ?? []) {
+    const i = spec.indexOf('=');
+    if (i <= 0) throw new UsageError(`--input "${spec}": write field=value`);
+    out[spec.slice(0, i)] = spec.slice(i + 1);
+  }
+  const missing = fields.filter((f) => out[f] === undefined);
+  if (missing.length) {
+    throw new UsageError(
+      `${what} needs ${missing.map((f) => `--input ${f}=...`).join(' ')}${fields.length === 1 ? ' (or --text)' : ''}`,
+    );
+  }
+  return out;
 }

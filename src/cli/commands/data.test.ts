@@ -1,18 +1,15 @@
 // promptune data and the scoring actions of promptune prompt, through the real command on real review data.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const bin = join(root, 'bin/promptune.mjs');
 const fixtures = join(root, 'src/core/data/__fixtures__');
 const mlm = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
 
-function promptune(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, PROMPTUNE_STORE_URL: '' } });
-}
+const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args);
 
 /** A project on the review fixtures with the small masked-LM checkpoint. */
 function project(): string {

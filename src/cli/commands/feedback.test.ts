@@ -1,20 +1,13 @@
 // promptune feedback through the real command: corrections and thumbs become labelled examples with provenance.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const bin = join(root, 'bin/promptune.mjs');
 
-function promptune(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PROMPTUNE_STORE_URL: '', USER: 'rev' },
-  });
-}
+const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args, { env: { USER: 'rev' } });
 
 describe('promptune feedback', () => {
   it('records ratings and corrections and exports them as labelled examples', () => {
@@ -80,7 +73,7 @@ describe('promptune feedback', () => {
       'needs at least one of --rating, --correct or --comment',
     );
     expect(promptune(cwd, 'feedback', 'add', '--correct', 'great').stderr).toContain(
-      'give the input: --input text=... or --text',
+      'feedback needs --input text=... (or --text)',
     );
   });
 });

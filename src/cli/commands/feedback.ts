@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FeedbackRating } from '../../store/index.js';
 import { type Command, UsageError } from '../command.js';
-import { PROJECT_HELP, PROJECT_OPTIONS, type Project, openProject } from '../context.js';
+import { PROJECT_HELP, PROJECT_OPTIONS, type Project, openProject, readInputs } from '../context.js';
 
 const HELP = `Usage: promptune feedback <action> [options]
 
@@ -68,19 +68,11 @@ export const feedbackCommand: Command = {
     try {
       const taskId = project.loaded.task.name;
       if (action === 'add') {
-        const fields = project.loaded.task.inputs.map((i) => i.name);
-        const input: Record<string, string> = {};
-        if (values.text !== undefined) input[fields[0] as string] = values.text;
-        for (const spec of values.input ?? []) {
-          const i = spec.indexOf('=');
-          if (i <= 0) throw new UsageError(`--input "${spec}": write field=value`);
-          input[spec.slice(0, i)] = spec.slice(i + 1);
-        }
-        const missing = fields.filter((f) => input[f] === undefined);
-        if (missing.length)
-          throw new UsageError(
-            `give the input: ${missing.map((f) => `--input ${f}=...`).join(' ')}${fields.length === 1 ? ' or --text' : ''}`,
-          );
+        const input = readInputs(
+          values,
+          project.loaded.task.inputs.map((i) => i.name),
+          'feedback',
+        );
         const rating = values.rating === undefined ? null : RATINGS[values.rating];
         if (rating === undefined) throw new UsageError(`--rating "${values.rating}": use up, down or unsure (1, -1, 0)`);
         if (rating === null && values.correct === undefined && values.comment === undefined) {

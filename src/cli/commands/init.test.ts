@@ -1,21 +1,13 @@
 // promptune init and task check through the real command (a child process), as a user runs them.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { type CliRun, runCli } from '../testing.js';
 
-const bin = new URL('../../../bin/promptune.mjs', import.meta.url).pathname;
-
-function promptune(cwd: string, args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, PROMPTUNE_DEBUG: '' },
-  });
-}
+const promptune = (cwd: string, args: string[], input?: string): CliRun =>
+  runCli(cwd, args, input === undefined ? {} : { input });
 
 describe('promptune init', () => {
   it('writes a task file from flags and checks the data columns', () => {

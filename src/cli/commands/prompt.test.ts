@@ -1,22 +1,15 @@
 // promptune prompt through the real command: versions with parents and notes, diffs, and a preview that
 // tokenizes with the task's model.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const bin = join(root, 'bin/promptune.mjs');
 const model = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
 
-function promptune(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PROMPTUNE_STORE_URL: '', USER: 'ana' },
-  });
-}
+const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args, { env: { USER: 'ana' } });
 
 describe('promptune prompt', () => {
   it('adds, edits, lists, logs, shows, diffs and previews versions', () => {

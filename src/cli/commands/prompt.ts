@@ -23,7 +23,15 @@ import {
 import type { PromptVersion } from '../../store/index.js';
 import { type Pretrained, maxInputLength } from '../../transformers/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
-import { PROJECT_HELP, PROJECT_OPTIONS, type Project, importTaskSplit, openProject, saveDataset } from '../context.js';
+import {
+  PROJECT_HELP,
+  PROJECT_OPTIONS,
+  type Project,
+  importTaskSplit,
+  openProject,
+  readInputs,
+  saveDataset,
+} from '../context.js';
 
 const HELP = `Usage: promptune prompt <action> [options]
 
@@ -219,9 +227,10 @@ export const promptCommand: Command = {
         case 'preview': {
           const [ref] = need(1, 'preview <name|hash> (--text <t> | --input field=value ...)');
           const prompt = checked(project, await resolveVersion(project, ref as string));
-          const inputs = previewInputs(
+          const inputs = readInputs(
             values,
             task.inputs.map((i) => i.name),
+            'preview',
           );
           const p = await project.model({ override: values.model });
           const maxLength = values['max-length'] ? Number(values['max-length']) : maxInputLength(p);
@@ -401,22 +410,11 @@ async function scoreActions(
       io.stdout.write(`The current template of "${v.name}" scores best; nothing stored.\n`);
       return 0;
     }
-    await project.store.prompts.save({
-      hash: prompt.hash,
-      taskId: task.name,
-      name: v.name,
-      parentHash: v.hash,
-      spec: prompt.spec,
-      author: 'promptune search',
-      note: `template search: dev ${task.metric} ${fmt(best.devScore)}`,
-    });
-    await project.store.evaluations.record({
-      taskId: task.name,
-      kind: 'search',
-      promptHashes: [prompt.hash],
+    await storeSearchWinner(project, v, prompt, {
+      what: 'template',
+      score: best.devScore,
       datasetHash: dev.hash,
-      modelRef: values.model ?? task.model,
-      metrics: { [task.metric]: best.devScore },
+      modelRef: values.model,
       details: { templates: ranked },
     });
     io.stdout.write(`Stored version ${short(prompt.hash)} of "${v.name}" with the best template.\n`);
@@ -438,28 +436,46 @@ async function scoreActions(
   if (!best) return 1;
   const spec = { template: (v.spec as PromptSpec).template, verbalizer: best.value };
   const prompt = checkPrompt(spec, task);
-  const { created } = await project.store.prompts.save({
-    hash: prompt.hash,
-    taskId: task.name,
-    name: v.name,
-    parentHash: v.hash,
-    spec: prompt.spec,
-    author: 'promptune search',
-    note: `label-word search: dev ${task.metric} ${fmt(best.devScore)}`,
-  });
-  await project.store.evaluations.record({
-    taskId: task.name,
-    kind: 'search',
-    promptHashes: [prompt.hash],
+  const created = await storeSearchWinner(project, v, prompt, {
+    what: 'label-word',
+    score: best.devScore,
     datasetHash: dev.hash,
-    modelRef: values.model ?? task.model,
-    metrics: { [task.metric]: best.devScore },
+    modelRef: values.model,
     details: { candidates: found.slice(0, 20) },
   });
   io.stdout.write(
     `${created ? 'Stored' : 'Already stored:'} version ${short(prompt.hash)} of "${v.name}" with the best label words.\n`,
   );
   return 0;
+}
+
+/** Stores a search's best prompt as a child version of `parent`, with the search recorded as an evaluation. */
+async function storeSearchWinner(
+  project: Project,
+  parent: PromptVersion,
+  prompt: CheckedPrompt,
+  r: { what: string; score: number; datasetHash: string; modelRef?: string; details: unknown },
+): Promise<boolean> {
+  const task = project.loaded.task;
+  const { created } = await project.store.prompts.save({
+    hash: prompt.hash,
+    taskId: task.name,
+    name: parent.name,
+    parentHash: parent.hash,
+    spec: prompt.spec,
+    author: 'promptune search',
+    note: `${r.what} search: dev ${task.metric} ${fmt(r.score)}`,
+  });
+  await project.store.evaluations.record({
+    taskId: task.name,
+    kind: 'search',
+    promptHashes: [prompt.hash],
+    datasetHash: r.datasetHash,
+    modelRef: r.modelRef ?? task.model,
+    metrics: { [task.metric]: r.score },
+    details: r.details,
+  });
+  return created;
 }
 
 /** The model with its masked-LM head, refusing a checkpoint whose head would start from random weights. */
@@ -487,27 +503,6 @@ interface ScoreValues {
 }
 
 const fmt = (x: number): string => x.toFixed(3);
-
-/** The example fields a preview renders, from --text or --input field=value. */
-function previewInputs(values: { text?: string; input?: string[] }, fields: string[]): Record<string, string> {
-  if (values.text !== undefined) {
-    if (fields.length !== 1)
-      throw new UsageError(`this task has inputs ${fields.join(', ')}: give each with --input field=value`);
-    return { [fields[0] as string]: values.text };
-  }
-  const out: Record<string, string> = {};
-  for (const spec of values.input ?? []) {
-    const i = spec.indexOf('=');
-    if (i <= 0) throw new UsageError(`--input "${spec}": write field=value`);
-    out[spec.slice(0, i)] = spec.slice(i + 1);
-  }
-  const missing = fields.filter((f) => out[f] === undefined);
-  if (missing.length)
-    throw new UsageError(
-      `preview needs ${missing.map((f) => `--input ${f}=...`).join(' ')}${fields.length === 1 ? ' (or --text)' : ''}`,
-    );
-  return out;
-}
 
 function isTty(io: CliIO): boolean {
   return (io.stdout as { isTTY?: boolean }).isTTY === true;
