@@ -95,6 +95,18 @@ describe('promptune data', () => {
       'other=bad',
     );
     promptune(cwd, 'prompt', 'edit', 'cloze', '--template', 'Review: {text} It was {mask}.');
+    const row = promptune(cwd, 'prompt', 'preview', 'cloze', '--row', '3', '--no-colour');
+    expect(row.status, row.stderr).toBe(0);
+    expect(row.stdout).toContain(
+      `Rendered:\n  Review: ${readFileSync(join(cwd, 'train.csv'), 'utf8')
+        .split('\n')[2]
+        ?.replace(/,(great|other)$/, '')
+        .replace(/^"|"$/g, '')
+        .slice(0, 30)}`,
+    );
+    expect(promptune(cwd, 'prompt', 'preview', 'cloze', '--row', '1').stderr).toContain(
+      '--row 1: no imported example starts on that line',
+    );
     const ev = promptune(cwd, 'prompt', 'eval', 'cloze', '--limit', '30', '--calibrate');
     expect(ev.status, ev.stderr).toBe(0);
     expect(ev.stdout).toMatch(

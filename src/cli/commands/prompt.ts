@@ -44,7 +44,7 @@ Actions:
   log <name|hash>                                                a version and its ancestors
   show <name|hash>                                               one version as YAML
   diff <a> <b>                                                   what changed between two versions
-  preview <name|hash> (--text <t> | --input field=value ...)     how it renders and tokenizes
+  preview <name|hash> (--row <line> | --text <t> | --input f=v)  how it renders and tokenizes
   eval <name|hash> [--split test] [--limit n] [--calibrate]      zero-shot score on labelled data (masked-LM model)
   eval --method similarity                                      zero-shot by label descriptions (sentence encoders)
   ab <a> <b> [--split test] [--limit n]                          compare two versions on the same examples
@@ -62,6 +62,7 @@ Options:
   --verbalizer <spec>      label=word or label=word1|word2; repeat for every label
   --author <name>          who made the version (default: $USER)
   --note <text>            why this version exists
+  --row <line>             preview: the training-data row at this line of the file
   --text <t>               preview: the input text (tasks with one input)
   --input <field=value>    preview: one input field; repeat for several
   --model <ref>            preview: tokenizer of this model instead of the task's
@@ -125,6 +126,7 @@ export const promptCommand: Command = {
         'per-label': { type: 'string', default: '8' },
         keep: { type: 'string', default: '20' },
         templates: { type: 'string', multiple: true },
+        row: { type: 'string' },
       },
     });
     const [action, ...args] = positionals;
@@ -227,11 +229,13 @@ export const promptCommand: Command = {
         case 'preview': {
           const [ref] = need(1, 'preview <name|hash> (--text <t> | --input field=value ...)');
           const prompt = checked(project, await resolveVersion(project, ref as string));
-          const inputs = readInputs(
-            values,
-            task.inputs.map((i) => i.name),
-            'preview',
-          );
+          const inputs = values.row
+            ? await dataRow(project, values.row)
+            : readInputs(
+                values,
+                task.inputs.map((i) => i.name),
+                'preview',
+              );
           const p = await project.model({ override: values.model });
           const maxLength = values['max-length'] ? Number(values['max-length']) : maxInputLength(p);
           if (!Number.isInteger(maxLength) || maxLength < 8)
@@ -476,6 +480,18 @@ async function storeSearchWinner(
     details: r.details,
   });
   return created;
+}
+
+/** The inputs of the training-data row at `line` (the file's line number, as import reports it). */
+async function dataRow(project: Project, line: string): Promise<Record<string, string>> {
+  const r = await importTaskSplit(project, 'train');
+  if (!r) throw new UsageError('--row needs a data.train file in the task file');
+  const e = r.dataset.examples.find((x) => x.line === Number(line));
+  if (!e)
+    throw new UsageError(
+      `--row ${line}: no imported example starts on that line of ${r.dataset.source} (lines ${r.dataset.examples[0]?.line}…${r.dataset.examples.at(-1)?.line})`,
+    );
+  return e.inputs;
 }
 
 /** The model with its masked-LM head, refusing a checkpoint whose head would start from random weights. */
