@@ -31,7 +31,7 @@ describe('docs/walkthrough.md', () => {
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toContain('train: train.csv: 3979 of 3979 rows imported');
     expect(r.stdout).toMatch(/seed 13: train [0-9a-f]{12} \(32\), dev [0-9a-f]{12} \(32\)/);
-    expect(r.stdout).toContain('Rendered:\n  Review: The tea arrived fresh');
+    expect(r.stdout).toContain('Rendered:\n  Review: I absolutely LOVE this dried fruit.');
     expect(r.stdout).toMatch(/zero-shot \(test, calibrated\): macro-f1/);
     expect(r.stdout).toMatch(/(No reliable difference between|is better than) cloze@/);
     expect(r.stdout).toMatch(/version [0-9a-f]{10} of "cloze" with the best label words/);
