@@ -13,6 +13,12 @@ export const PROJECT_OPTIONS = {
   store: { type: 'string' },
 } as const;
 
+/** Options of commands that take one example's inputs (see readInputs). */
+export const INPUT_OPTIONS = {
+  text: { type: 'string' },
+  input: { type: 'string', multiple: true },
+} as const;
+
 /** Help lines for PROJECT_OPTIONS. */
 export const PROJECT_HELP = `  --task <file>            the task file (default: ${TASK_FILE})
   --store <url>            sqlite:<file>, postgres://… (default: PROMPTUNE_STORE_URL, else .promptune/promptune.db next to the task file)`;

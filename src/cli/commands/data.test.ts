@@ -11,6 +11,19 @@ const mlm = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-toke
 
 const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args);
 
+// The prompt both tests start from.
+const ADD_CLOZE = [
+  'prompt',
+  'add',
+  'cloze',
+  '--template',
+  '{text} All in all, it was {mask}.',
+  '--verbalizer',
+  'great=great',
+  '--verbalizer',
+  'other=bad',
+];
+
 /** A project on the review fixtures with the small masked-LM checkpoint. */
 function project(): string {
   const cwd = mkdtempSync(join(tmpdir(), 'pt-data-cli-'));
@@ -57,18 +70,7 @@ describe('promptune data', () => {
     );
     expect(promptune(cwd, 'data', 'export', '--format', 'hf', '--out', 'hfdir').status).toBe(0);
     expect(readFileSync(join(cwd, 'hfdir', 'README.md'), 'utf8')).toContain('- split: test');
-    promptune(
-      cwd,
-      'prompt',
-      'add',
-      'cloze',
-      '--template',
-      '{text} All in all, it was {mask}.',
-      '--verbalizer',
-      'great=great',
-      '--verbalizer',
-      'other=bad',
-    );
+    promptune(cwd, ...ADD_CLOZE);
     expect(promptune(cwd, 'data', 'export', '--format', 'chat', '--prompt', 'cloze', '--out', 'chat.jsonl').stdout).toBe(
       'Wrote 200 chat examples to chat.jsonl.\n',
     );
@@ -82,18 +84,7 @@ describe('promptune data', () => {
 
   it('scores prompts zero-shot, compares two versions and searches label words', () => {
     const cwd = project();
-    promptune(
-      cwd,
-      'prompt',
-      'add',
-      'cloze',
-      '--template',
-      '{text} All in all, it was {mask}.',
-      '--verbalizer',
-      'great=great',
-      '--verbalizer',
-      'other=bad',
-    );
+    promptune(cwd, ...ADD_CLOZE);
     promptune(cwd, 'prompt', 'edit', 'cloze', '--template', 'Review: {text} It was {mask}.');
     const row = promptune(cwd, 'prompt', 'preview', 'cloze', '--row', '3', '--no-colour');
     expect(row.status, row.stderr).toBe(0);

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FeedbackRating } from '../../store/index.js';
 import { type Command, UsageError } from '../command.js';
-import { PROJECT_HELP, PROJECT_OPTIONS, type Project, openProject, readInputs } from '../context.js';
+import { INPUT_OPTIONS, PROJECT_HELP, PROJECT_OPTIONS, type Project, openProject, readInputs } from '../context.js';
 
 const HELP = `Usage: promptune feedback <action> [options]
 
@@ -49,8 +49,7 @@ export const feedbackCommand: Command = {
       allowPositionals: true,
       options: {
         ...PROJECT_OPTIONS,
-        text: { type: 'string' },
-        input: { type: 'string', multiple: true },
+        ...INPUT_OPTIONS,
         prediction: { type: 'string' },
         correct: { type: 'string' },
         rating: { type: 'string' },

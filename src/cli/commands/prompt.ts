@@ -24,6 +24,7 @@ import type { PromptVersion } from '../../store/index.js';
 import { type Pretrained, maxInputLength } from '../../transformers/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import {
+  INPUT_OPTIONS,
   PROJECT_HELP,
   PROJECT_OPTIONS,
   type Project,
@@ -114,8 +115,7 @@ export const promptCommand: Command = {
         verbalizer: { type: 'string', multiple: true },
         author: { type: 'string' },
         note: { type: 'string' },
-        text: { type: 'string' },
-        input: { type: 'string', multiple: true },
+        ...INPUT_OPTIONS,
         model: { type: 'string' },
         'max-length': { type: 'string' },
         'no-colour': { type: 'boolean', default: false },
