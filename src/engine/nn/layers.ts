@@ -1,5 +1,6 @@
 // Building blocks with PyTorch's parameter names and default initialisation.
 import { noGrad } from '../autograd.js';
+import { engineError } from '../errors.js';
 import { cat, empty, ones, zeros } from '../factories.js';
 import * as F from '../functional.js';
 import { tidy } from '../scope.js';
@@ -18,8 +19,41 @@ export class Linear extends Module {
     this.bias = opts.bias === false ? undefined : this.param('bias', empty([outFeatures]).uniform_(-bound, bound));
   }
 
+  #lowRank?: { a: Linear; b: Linear; scale: number; dropout: number };
+
   forward(x: Tensor): Tensor {
-    return F.linear(x, this.weight, this.bias);
+    const y = F.linear(x, this.weight, this.bias);
+    const lr = this.#lowRank;
+    if (!lr) return y;
+    return y.add(lr.b.forward(lr.a.forward(F.dropout(x, lr.dropout, this.training))).mul(lr.scale));
+  }
+
+  /**
+   * Adds a trainable low-rank update (LoRA): y = W x + b + scale · B(A(dropout(x))). A and B register as children
+   * `lora_A` and `lora_B`, the names PEFT uses, so their weights save under `<this>.lora_A.weight`.
+   */
+  attachLowRank(a: Linear, b: Linear, scale: number, dropout = 0): void {
+    if (this.#lowRank) throw engineError('attachLowRank', 'ENGINE_ERROR', 'this layer already has a low-rank update');
+    this.child('lora_A', a);
+    this.child('lora_B', b);
+    this.#lowRank = { a, b, scale, dropout };
+  }
+
+  /** The low-rank update, if attached. */
+  get lowRank(): { a: Linear; b: Linear; scale: number; dropout: number } | undefined {
+    return this.#lowRank;
+  }
+
+  /** Folds the low-rank update into the weight (W += scale · B A) and removes it. */
+  mergeLowRank(): void {
+    const lr = this.#lowRank;
+    if (!lr) return;
+    noGrad(() => tidy(() => this.weight.copy_(this.weight.add(lr.b.weight.matmul(lr.a.weight).mul(lr.scale)))));
+    this.removeChild('lora_A');
+    this.removeChild('lora_B');
+    lr.a.dispose();
+    lr.b.dispose();
+    this.#lowRank = undefined;
   }
 }
 

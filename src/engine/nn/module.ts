@@ -58,6 +58,21 @@ export class Module {
     return out;
   }
 
+  /** This module and every descendant with its dotted name ('' for this one), depth first. */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix.replace(/\.$/, ''), this]];
+    for (const [n, m] of this.#children) {
+      if (n === '') out.push(...m.namedModules(prefix).slice(1));
+      else out.push(...m.namedModules(`${prefix}${n}.`));
+    }
+    return out;
+  }
+
+  /** Removes a sub-module registered under `name` (its tensors stay alive; dispose them if no longer needed). */
+  protected removeChild(name: string): void {
+    this.#children.delete(name);
+  }
+
   /** Every buffer with its full dotted name. */
   namedBuffers(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
