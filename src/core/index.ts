@@ -3,3 +3,4 @@ export * from './task/index.js';
 export * from './prompts/index.js';
 export * from './eval/index.js';
 export * from './data/index.js';
+export * from './train/index.js';

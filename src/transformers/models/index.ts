@@ -15,3 +15,4 @@ export { type ModelFamily, SUPPORTED_MODEL_TYPES, familyFor, headFromArchitectur
 export { type LoadModelOptions, type ModelLoadReport, type LoadedModel, createModel, loadModel } from './load.js';
 export { type SaveModelOptions, saveModel, configJson } from './save.js';
 export { WEIGHTS_FILE, WEIGHTS_INDEX_FILE, indexCheckpoint } from './weights-files.js';
+export { initWeights } from './init.js';

@@ -1,0 +1,14 @@
+// Public API of training: configuration, the recipe seam, the two recipes and the loop.
+export { type TrainConfig, trainConfigSchema, trainConfig } from './config.js';
+export type { Recipe, TrainExample } from './recipe.js';
+export { type ClassificationBatch, classificationRecipe } from './recipes/classification.js';
+export { type PromptBatch, promptMlmRecipe } from './recipes/prompt-mlm.js';
+export {
+  type StepLog,
+  type EvalLog,
+  type TrainResult,
+  type TrainHooks,
+  DivergedError,
+  trainModel,
+  predictProbs,
+} from './loop.js';
