@@ -49,6 +49,8 @@ export async function openProject(values: { task?: string; store?: string }, io:
         p = await loadPretrained(ref, {
           cwd: dirname(loaded.path),
           head: opts.head,
+          // A classification head always gets the task's labels (a checkpoint head for other labels is replaced).
+          ...(opts.head === 'sequence-classification' ? { labels: loaded.task.labels.map((l) => l.name) } : {}),
           onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
         });
         models.set(key, p);

@@ -7,8 +7,9 @@ import { init } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
 import { promptCommand } from './commands/prompt.js';
 import { taskCommand } from './commands/task.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: Command[] = [init, taskCommand, dataCommand, promptCommand, feedbackCommand, modelsCommand];
+const COMMANDS: Command[] = [init, taskCommand, dataCommand, promptCommand, trainCommand, feedbackCommand, modelsCommand];
 
 /** The top-level help text. */
 export function mainHelp(): string {
