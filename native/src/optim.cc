@@ -14,6 +14,7 @@ class OptimizerHandle : public Napi::ObjectWrap<OptimizerHandle> {
     return DefineClass(env, "OptimizerHandle",
                        {InstanceMethod("step", &OptimizerHandle::Step), InstanceMethod("zeroGrad", &OptimizerHandle::ZeroGrad),
                         InstanceMethod("setLr", &OptimizerHandle::SetLr), InstanceMethod("getLr", &OptimizerHandle::GetLr),
+                        InstanceMethod("state", &OptimizerHandle::State), InstanceMethod("loadState", &OptimizerHandle::LoadState),
                         InstanceMethod("dispose", &OptimizerHandle::Dispose)});
   }
 
@@ -99,6 +100,92 @@ class OptimizerHandle : public Napi::ObjectWrap<OptimizerHandle> {
     return Guard(info, "optimizer.getLr", [&]() -> Napi::Value {
       size_t i = IsAbsent(info, 0) ? 0 : static_cast<size_t>(ArgInt(info, 0));
       return Napi::Number::New(info.Env(), Get().param_groups().at(i).options().get_lr());
+    });
+  }
+
+  // Parameters in group order: the order state() reports and loadState() expects.
+  std::vector<at::Tensor> Params() {
+    std::vector<at::Tensor> out;
+    for (auto& g : Get().param_groups())
+      for (auto& p : g.params()) out.push_back(p);
+    return out;
+  }
+
+  static std::string Key(const at::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
+
+  // state() -> per parameter (group order) null before its first step, else {step, tensors: [ids]}:
+  // AdamW [exp_avg, exp_avg_sq(, max_exp_avg_sq)], SGD [momentum_buffer]. Tensors are fresh copies owned by JS.
+  Napi::Value State(const Napi::CallbackInfo& info) {
+    return Guard(info, "optimizer.state", [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
+      auto& st = Get().state();
+      auto params = Params();
+      Napi::Array out = Napi::Array::New(env, params.size());
+      for (size_t i = 0; i < params.size(); ++i) {
+        auto it = st.find(Key(params[i]));
+        if (it == st.end()) {
+          out.Set(i, env.Null());
+          continue;
+        }
+        Napi::Object o = Napi::Object::New(env);
+        Napi::Array ts = Napi::Array::New(env);
+        if (auto* a = dynamic_cast<torch::optim::AdamWParamState*>(it->second.get())) {
+          o.Set("step", Napi::Number::New(env, static_cast<double>(a->step())));
+          ts.Set(0u, Wrap(info, a->exp_avg().clone()));
+          ts.Set(1u, Wrap(info, a->exp_avg_sq().clone()));
+          if (a->max_exp_avg_sq().defined()) ts.Set(2u, Wrap(info, a->max_exp_avg_sq().clone()));
+        } else if (auto* s = dynamic_cast<torch::optim::SGDParamState*>(it->second.get())) {
+          o.Set("step", Napi::Number::New(env, 0));
+          if (s->momentum_buffer().defined()) ts.Set(0u, Wrap(info, s->momentum_buffer().clone()));
+        }
+        o.Set("tensors", ts);
+        out.Set(i, o);
+      }
+      return out;
+    });
+  }
+
+  // loadState(entries) — the inverse of state(); shapes must match the parameters.
+  Napi::Value LoadState(const Napi::CallbackInfo& info) {
+    return Guard(info, "optimizer.loadState", [&]() -> Napi::Value {
+      if (!info[0].IsArray()) throw ArgError("argument 0 must be the array state() returned");
+      Napi::Array entries = info[0].As<Napi::Array>();
+      auto params = Params();
+      if (entries.Length() != params.size())
+        throw ArgError("state has " + std::to_string(entries.Length()) + " entries but the optimizer has " +
+                       std::to_string(params.size()) + " parameters");
+      bool adamw = dynamic_cast<torch::optim::AdamW*>(&Get()) != nullptr;
+      auto& st = Get().state();
+      for (uint32_t i = 0; i < entries.Length(); ++i) {
+        Napi::Value v = entries.Get(i);
+        std::string key = Key(params[i]);
+        if (v.IsNull() || v.IsUndefined()) {
+          st.erase(key);
+          continue;
+        }
+        Napi::Object o = v.As<Napi::Object>();
+        Napi::Array ts = o.Get("tensors").As<Napi::Array>();
+        auto tensorAt = [&](uint32_t j) {
+          at::Tensor* t = FindTensor(info.Env(), ts.Get(j));
+          if (t == nullptr) throw ArgError("entry " + std::to_string(i) + " tensor " + std::to_string(j) + " is not a live Tensor");
+          if (!t->sizes().equals(params[i].sizes()))
+            throw ArgError("entry " + std::to_string(i) + " has shape " + Describe(*t) + " but the parameter is " + Describe(params[i]));
+          return t->detach().clone();
+        };
+        if (adamw) {
+          auto s = std::make_unique<torch::optim::AdamWParamState>();
+          s->step(static_cast<int64_t>(o.Get("step").As<Napi::Number>().Int64Value()));
+          s->exp_avg(tensorAt(0));
+          s->exp_avg_sq(tensorAt(1));
+          if (ts.Length() > 2) s->max_exp_avg_sq(tensorAt(2));
+          st[key] = std::move(s);
+        } else {
+          auto s = std::make_unique<torch::optim::SGDParamState>();
+          if (ts.Length() > 0) s->momentum_buffer(tensorAt(0));
+          st[key] = std::move(s);
+        }
+      }
+      return info.Env().Undefined();
     });
   }
 

@@ -1,4 +1,5 @@
 // Process-wide settings and introspection: seeds, threads, build info, native memory counters.
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <malloc.h>
@@ -13,6 +14,25 @@ namespace pt {
 static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   return Guard(info, "manualSeed", [&]() -> Napi::Value {
     at::manual_seed(static_cast<uint64_t>(ArgInt(info, 0)));
+    return info.Env().Undefined();
+  });
+}
+
+// The default CPU generator's state (a uint8 tensor), so a resumed run draws the same dropout masks.
+static Napi::Value GetRngState(const Napi::CallbackInfo& info) {
+  return Guard(info, "getRngState", [&]() -> Napi::Value {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return Wrap(info, gen.get_state());
+  });
+}
+
+static Napi::Value SetRngState(const Napi::CallbackInfo& info) {
+  return Guard(info, "setRngState", [&]() -> Napi::Value {
+    at::Tensor& state = ArgTensor(info, 0);
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(state);
     return info.Env().Undefined();
   });
 }
@@ -65,6 +85,8 @@ static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
 void RegisterRuntime(Napi::Env env, Napi::Object e) {
   ExportAll(env, e, {
                        {"manualSeed", ManualSeed},
+                       {"getRngState", GetRngState},
+                       {"setRngState", SetRngState},
                        {"setNumThreads", SetNumThreads},
                        {"getNumThreads", GetNumThreads},
                        {"info", Info},

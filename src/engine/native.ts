@@ -14,6 +14,8 @@ export interface NativeOptimizer {
   zeroGrad(): void;
   setLr(lr: number, group?: number): void;
   getLr(group?: number): number;
+  state(): ({ step: number; tensors: NativeTensor[] } | null)[];
+  loadState(entries: ({ step: number; tensors: NativeTensor[] } | null)[]): void;
   dispose(): void;
 }
 
@@ -104,6 +106,8 @@ export interface NativeEngine {
     options: Record<string, number | boolean | undefined>,
   ) => NativeOptimizer;
   manualSeed(seed: number): void;
+  getRngState(): T;
+  setRngState(state: T): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   info(): { torchVersion: string; config: string; parallel: string; blas: string; cuda: boolean };

@@ -1,9 +1,20 @@
 // Process-wide engine settings: seeds, threads, build information and memory counters.
 import { native } from './native.js';
+import { Tensor } from './tensor.js';
 
 /** Seeds every random generator of the engine (same seed → same random tensors and dropout masks). */
 export function manualSeed(seed: number): void {
   native.manualSeed(seed);
+}
+
+/** The random generator's state (a uint8 tensor the caller owns), for checkpoints. */
+export function getRngState(): Tensor {
+  return new Tensor(native.getRngState());
+}
+
+/** Restores a state from getRngState(): the next random draws repeat those that followed it. */
+export function setRngState(state: Tensor): void {
+  native.setRngState(state.handle);
 }
 
 /** Sets the intra-op thread count for this thread's engine work. */

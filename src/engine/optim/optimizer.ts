@@ -1,6 +1,9 @@
 // AdamW and SGD, run by libtorch's own implementations, with parameter groups and a settable learning rate.
 import { type NativeOptimizer, native } from '../native.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+
+/** One parameter's optimiser state: its step count and moment tensors (null before its first update). */
+export type ParamState = { step: number; tensors: Tensor[] } | null;
 
 /** A set of parameters sharing a learning rate and weight decay (e.g. no decay on biases and LayerNorm). */
 export interface ParamGroup {
@@ -44,6 +47,16 @@ export abstract class Optimizer {
 
   getLr(group = 0): number {
     return this.#h.getLr(group);
+  }
+
+  /** Copies of the per-parameter state in group order (for checkpoints); the caller owns the tensors. */
+  state(): ParamState[] {
+    return this.#h.state().map((e) => e && { step: e.step, tensors: e.tensors.map((h) => new Tensor(h)) });
+  }
+
+  /** Restores what state() returned (tensors are copied; shapes must match the parameters). */
+  loadState(entries: ParamState[]): void {
+    this.#h.loadState(entries.map((e) => e && { step: e.step, tensors: e.tensors.map((t) => t.handle) }));
   }
 
   /** Frees the optimiser state (moment estimates). */

@@ -45,6 +45,12 @@ export class LrScheduler {
     return lr;
   }
 
+  /** Jumps to `step` (a resumed run) and applies that step's rate. */
+  seek(step: number): void {
+    this.#step = step;
+    this.optimizer.setLr(this.baseLr * this.schedule(step));
+  }
+
   /** The learning rate in effect now. */
   get lr(): number {
     return this.baseLr * this.schedule(this.#step);
