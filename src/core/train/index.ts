@@ -4,10 +4,19 @@ export type { Recipe, TrainExample } from './recipe.js';
 export { type ClassificationBatch, classificationRecipe } from './recipes/classification.js';
 export { type PromptBatch, promptMlmRecipe } from './recipes/prompt-mlm.js';
 export {
+  type Checkpoint,
+  type LoopState,
+  CheckpointError,
+  listCheckpoints,
+  readLatestCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.js';
+export {
   type StepLog,
   type EvalLog,
   type TrainResult,
   type TrainHooks,
+  type CheckpointOptions,
   DivergedError,
   trainModel,
   predictProbs,

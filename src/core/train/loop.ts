@@ -1,5 +1,6 @@
 // The training loop, readable top to bottom: shuffle, batch, forward, loss, backward (accumulated), clip, step,
 // schedule; evaluate on dev under no-grad every so often; keep the best weights; stop early or on divergence.
+import { createHash } from 'node:crypto';
 import {
   AdamW,
   F,
@@ -8,16 +9,19 @@ import {
   clipGradNorm,
   constantWithWarmup,
   cosineWithWarmup,
+  getRngState,
   linearWithWarmup,
   manualSeed,
   memoryStats,
   noGrad,
+  setRngState,
   tensor,
   tidy,
 } from '../../engine/index.js';
-import { seededRandom } from '../../shared/index.js';
+import { CodedError, seededRandom } from '../../shared/index.js';
 import type { Pretrained } from '../../transformers/index.js';
 import { classificationMetrics, metricValue } from '../eval/index.js';
+import { CheckpointError, type LoopState, disposeCheckpoint, readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import type { Recipe, TrainExample } from './recipe.js';
 
@@ -54,12 +58,23 @@ export interface TrainResult {
 export interface TrainHooks {
   onStep?(log: StepLog, totalSteps: number): void;
   onEval?(log: EvalLog): void;
+  /** A checkpoint was written (its directory). */
+  onCheckpoint?(dir: string, step: number): void;
+}
+
+/** Where and how often a run saves checkpoints, and whether it continues from the newest one. */
+export interface CheckpointOptions {
+  dir: string;
+  /** Every this many optimiser steps (0: at the end of each epoch); always at the end of the run. */
+  every?: number;
+  /** How many checkpoints to keep (newest). */
+  keep?: number;
+  /** Continue from the newest checkpoint in `dir` when there is one. */
+  resume?: boolean;
 }
 
 /** Why training stopped with an error: the loss became NaN or infinite. */
-export class DivergedError extends Error {
-  override readonly name = 'DivergedError';
-}
+export class DivergedError extends CodedError<'TRAIN_DIVERGED'> {}
 
 /** Label probabilities for examples, in batches, under no-grad and eval mode. */
 export function predictProbs<B>(
@@ -88,10 +103,9 @@ export function trainModel<B>(
   dev: readonly TrainExample[],
   labels: readonly string[],
   cfg: TrainConfig,
-  opts: { metric?: string; hooks?: TrainHooks; parameters?: Tensor[] } = {},
+  opts: { metric?: string; hooks?: TrainHooks; parameters?: Tensor[]; checkpoint?: CheckpointOptions } = {},
 ): TrainResult {
   manualSeed(cfg.seed);
-  const rand = seededRandom(cfg.seed);
   const metric = opts.metric ?? 'macro-f1';
   const batchesPerEpoch = Math.ceil(train.length / cfg.batchSize);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / cfg.gradAccumulation);
@@ -104,13 +118,40 @@ export function trainModel<B>(
         ? cosineWithWarmup(warmup, totalSteps)
         : constantWithWarmup(warmup);
   const params = opts.parameters ?? p.model.parameters().filter((t) => t.requiresGrad);
+  const named = trainableNames(p, params);
   const opt = new AdamW(params, { lr: cfg.learningRate, weightDecay: cfg.weightDecay });
   const scheduler = new LrScheduler(opt, cfg.learningRate, schedule);
   const weights = cfg.classWeights === 'balanced' ? balancedWeights(train, labels.length) : undefined;
-  const result: TrainResult = { steps: 0, history: [], evals: [], stoppedBy: 'completed', liveTensorsGrowth: 0 };
+  const state: LoopState = {
+    fingerprint: fingerprint(recipe.name, cfg, train, dev, labels, named),
+    steps: 0,
+    epoch: 0,
+    batch: 0,
+    history: [],
+    evals: [],
+    sinceBest: 0,
+  };
   let bestState: Map<string, Tensor> | undefined;
-  let sinceBest = 0;
   let liveAtStart = -1;
+  const ck = opts.checkpoint;
+  if (ck?.resume) bestState = restore(ck.dir, state, named, opt, scheduler);
+
+  const checkpoint = (): void => {
+    if (!ck) return;
+    const rng = getRngState();
+    const optimizer = opt.state();
+    try {
+      const dir = writeCheckpoint(
+        ck.dir,
+        { state, weights: named, optimizer, rng, ...(bestState ? { best: bestState } : {}) },
+        ck.keep,
+      );
+      opts.hooks?.onCheckpoint?.(dir, state.steps);
+    } finally {
+      rng.dispose();
+      for (const e of optimizer) for (const t of e?.tensors ?? []) t.dispose();
+    }
+  };
 
   const evaluate = (): boolean => {
     const probs = predictProbs(p, recipe, dev, cfg);
@@ -120,25 +161,26 @@ export function trainModel<B>(
       predicted,
       labels,
     );
-    const log = { step: result.steps, metric: metricValue(m, metric), accuracy: m.accuracy, macroF1: m.macroF1 };
-    result.evals.push(log);
+    const log = { step: state.steps, metric: metricValue(m, metric), accuracy: m.accuracy, macroF1: m.macroF1 };
+    state.evals.push(log);
     opts.hooks?.onEval?.(log);
-    if (!result.best || log.metric > result.best.metric) {
-      result.best = log;
-      sinceBest = 0;
+    if (!state.best || log.metric > state.best.metric) {
+      state.best = log;
+      state.sinceBest = 0;
       for (const t of bestState?.values() ?? []) t.dispose();
-      bestState = new Map(p.model.namedParameters().map(([k, t]) => [k, tidy(() => noGrad(() => t.detach().clone()))]));
+      bestState = new Map([...named].map(([k, t]) => [k, tidy(() => noGrad(() => t.detach().clone()))]));
       return false;
     }
-    sinceBest++;
-    return cfg.earlyStoppingPatience > 0 && sinceBest >= cfg.earlyStoppingPatience;
+    state.sinceBest++;
+    return cfg.earlyStoppingPatience > 0 && state.sinceBest >= cfg.earlyStoppingPatience;
   };
 
   p.model.train();
   try {
-    outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-      const order = shuffle(train.length, rand);
-      for (let b = 0; b < batchesPerEpoch; b += cfg.gradAccumulation) {
+    outer: while (!state.stoppedBy && state.epoch < cfg.epochs) {
+      const order = shuffle(train.length, seededRandom(cfg.seed * 1_000_003 + state.epoch));
+      for (; state.batch < batchesPerEpoch; state.batch += cfg.gradAccumulation) {
+        const b = state.batch;
         const started = performance.now();
         let loss = 0;
         let seen = 0;
@@ -159,49 +201,55 @@ export function trainModel<B>(
         }
         loss /= Math.min(cfg.gradAccumulation, batchesPerEpoch - b);
         if (!Number.isFinite(loss)) {
-          result.stoppedBy = 'diverged';
+          const kept = ck ? ` The last good checkpoint is in ${ck.dir}.` : '';
           throw new DivergedError(
-            `the loss became ${loss} at step ${result.steps + 1}: lower the learning rate (now ${scheduler.lr.toExponential(1)}) or raise warm-up; the best weights so far are kept.`,
+            'TRAIN_DIVERGED',
+            `the loss became ${loss} at step ${state.steps + 1}: lower the learning rate (now ${scheduler.lr.toExponential(1)}) or raise warm-up; the best weights so far are kept.${kept}`,
           );
         }
         const gradNorm = clipGradNorm(params, cfg.maxGradNorm);
         opt.step();
         opt.zeroGrad();
         const lr = scheduler.step();
-        result.steps++;
+        state.steps++;
         const log = {
-          step: result.steps,
-          epoch: epoch + (b + 1) / batchesPerEpoch,
+          step: state.steps,
+          epoch: state.epoch + Math.min(b + cfg.gradAccumulation, batchesPerEpoch) / batchesPerEpoch,
           loss,
           lr,
           gradNorm,
           examplesPerSecond: seen / ((performance.now() - started) / 1000),
         };
-        result.history.push(log);
+        state.history.push(log);
         opts.hooks?.onStep?.(log, totalSteps);
         if (liveAtStart < 0) liveAtStart = memoryStats().liveTensors;
-        if (cfg.evalEvery && result.steps % cfg.evalEvery === 0 && dev.length && evaluate()) {
-          result.stoppedBy = 'early-stopping';
+        if (cfg.evalEvery && state.steps % cfg.evalEvery === 0 && dev.length && evaluate()) {
+          state.stoppedBy = 'early-stopping';
           break outer;
         }
-        if (result.steps >= totalSteps) {
-          if (cfg.maxSteps && result.steps >= cfg.maxSteps) result.stoppedBy = 'max-steps';
+        if (state.steps >= totalSteps) {
+          state.stoppedBy = cfg.maxSteps && state.steps >= cfg.maxSteps ? 'max-steps' : 'completed';
           break outer;
         }
+        if (ck?.every && state.steps % ck.every === 0) {
+          state.batch += cfg.gradAccumulation;
+          checkpoint();
+          state.batch -= cfg.gradAccumulation;
+        }
       }
-      if (!cfg.evalEvery && dev.length && evaluate()) {
-        result.stoppedBy = 'early-stopping';
-        break;
-      }
+      if (!cfg.evalEvery && dev.length && evaluate()) state.stoppedBy = 'early-stopping';
+      state.epoch++;
+      state.batch = 0;
+      if (ck && !ck.every && !state.stoppedBy && state.epoch < cfg.epochs) checkpoint();
     }
-    if (dev.length && result.evals.at(-1)?.step !== result.steps) evaluate();
-    result.liveTensorsGrowth = memoryStats().liveTensors - liveAtStart - (bestState?.size ?? 0);
+    state.stoppedBy ??= 'completed';
+    if (dev.length && state.evals.at(-1)?.step !== state.steps) evaluate();
+    checkpoint();
   } finally {
     // Leave the best dev weights in the model (the last ones when there is no dev data).
     if (bestState) {
-      const own = p.model.stateDict();
       noGrad(() => {
-        for (const [k, t] of bestState as Map<string, Tensor>) own.get(k)?.copy_(t);
+        for (const [k, t] of bestState as Map<string, Tensor>) named.get(k)?.copy_(t);
       });
       for (const t of bestState.values()) t.dispose();
     }
@@ -209,7 +257,70 @@ export function trainModel<B>(
     opt.dispose();
     p.model.eval();
   }
-  return result;
+  return {
+    steps: state.steps,
+    history: state.history,
+    evals: state.evals,
+    ...(state.best ? { best: state.best } : {}),
+    stoppedBy: state.stoppedBy ?? 'completed',
+    liveTensorsGrowth: liveAtStart < 0 ? 0 : memoryStats().liveTensors - liveAtStart,
+  };
+}
+
+/** The trainable parameters by name (what checkpoints and best-weight copies hold). */
+function trainableNames(p: Pretrained, params: readonly Tensor[]): Map<string, Tensor> {
+  const wanted = new Set(params.map((t) => t.handle));
+  return new Map(p.model.namedParameters().filter(([, t]) => wanted.has(t.handle)));
+}
+
+/** A digest of what makes two runs the same run: recipe, settings, data, labels and trainable parameters. */
+function fingerprint(
+  recipe: string,
+  cfg: TrainConfig,
+  train: readonly TrainExample[],
+  dev: readonly TrainExample[],
+  labels: readonly string[],
+  named: Map<string, Tensor>,
+): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ recipe, cfg, labels, params: [...named].map(([k, t]) => [k, t.shape]) }));
+  for (const e of [...train, ...dev]) h.update(JSON.stringify(e));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Loads the newest checkpoint into the model, optimiser, scheduler, generator and `state`; returns best weights. */
+function restore(
+  dir: string,
+  state: LoopState,
+  named: Map<string, Tensor>,
+  opt: AdamW,
+  scheduler: LrScheduler,
+): Map<string, Tensor> | undefined {
+  const ckpt = readLatestCheckpoint(dir);
+  if (!ckpt) return undefined;
+  try {
+    if (ckpt.state.fingerprint !== state.fingerprint)
+      throw new CheckpointError(
+        'CHECKPOINT_MISMATCH',
+        `the checkpoint in ${dir} was made with other settings, data or model: resume with the options the run started with, or start a new run`,
+      );
+    noGrad(() => {
+      for (const [k, t] of named) {
+        const saved = ckpt.weights.get(k);
+        if (!saved) throw new CheckpointError('CHECKPOINT_MISMATCH', `the checkpoint in ${dir} has no weights for ${k}`);
+        t.copy_(saved);
+      }
+    });
+    opt.loadState(ckpt.optimizer);
+    scheduler.seek(ckpt.state.steps);
+    setRngState(ckpt.rng);
+    Object.assign(state, ckpt.state);
+    const best = ckpt.best;
+    ckpt.best = undefined;
+    return best;
+  } finally {
+    disposeCheckpoint(ckpt);
+  }
 }
 
 /** A seeded permutation of 0..n-1. */

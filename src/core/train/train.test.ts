@@ -1,12 +1,9 @@
 // Training learns: both recipes reach high held-out accuracy on a small learnable task, only the best dev
 // weights are kept, memory stays flat, divergence stops the run with the way out, and LoRA trains through the
 // same loop. The model is the complete small XLM-R checkpoint, re-initialised as transformers would.
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Tensor, manualSeed } from '../../engine/index.js';
-import { seededRandom } from '../../shared/index.js';
-import { type Pretrained, applyLora, initWeights, loadPretrainedDir, trainableParameters } from '../../transformers/index.js';
-import { checkPrompt } from '../prompts/index.js';
+import type { Tensor } from '../../engine/index.js';
+import { type Pretrained, applyLora, trainableParameters } from '../../transformers/index.js';
 import {
   DivergedError,
   type TrainExample,
@@ -16,29 +13,11 @@ import {
   trainConfig,
   trainModel,
 } from './index.js';
+import { TOY_LABELS, toyModel, toyPrompt, toyReviews } from './testing/toy-task.js';
 
-const model = new URL('../../transformers/models/__fixtures__/tiny-xlmr-with-tokenizer', import.meta.url).pathname;
-const labels = ['great', 'other'];
-const GOOD = ['great', 'lovely', 'perfect', 'tasty', 'fresh', 'excellent'];
-const BAD = ['awful', 'stale', 'broken', 'bland', 'terrible', 'soggy'];
-const THINGS = ['tea', 'coffee', 'cookies', 'pasta', 'honey', 'rice', 'soup', 'bread'];
-
-/** Reviews whose label depends only on the adjective. */
-function reviews(n: number, seed: number): TrainExample[] {
-  const r = seededRandom(seed);
-  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
-  return Array.from({ length: n }, () => {
-    const label = r() < 0.5 ? 0 : 1;
-    return { inputs: { text: `The ${pick(THINGS)} was ${pick(label === 0 ? GOOD : BAD)}.` }, label };
-  });
-}
-
-function fresh(head: 'masked-lm' | 'sequence-classification'): Pretrained {
-  manualSeed(0);
-  const p = loadPretrainedDir(model, head === 'sequence-classification' ? { head, labels } : { head });
-  initWeights(p.model, 0.02, p.model.config.padTokenId);
-  return p;
-}
+const labels = TOY_LABELS;
+const reviews = toyReviews;
+const fresh = toyModel;
 
 const accuracy = (p: Pretrained, recipe: Parameters<typeof predictProbs>[1], data: TrainExample[]): number => {
   const probs = predictProbs(p, recipe, data, trainConfig({ batchSize: 32 }));
@@ -49,10 +28,7 @@ describe('training', () => {
   const train = reviews(160, 1);
   const dev = reviews(40, 2);
   const test = reviews(60, 3);
-  const prompt = checkPrompt(
-    { template: '{text} All in all, it was {mask}.', verbalizer: { great: 'great', other: 'bad' } },
-    { inputs: [{ name: 'text' }], labels: [{ name: 'great' }, { name: 'other' }] },
-  );
+  const prompt = toyPrompt();
 
   it('prompt-based fine-tuning (PET loss on the verbalizer) learns and keeps memory flat', () => {
     const p = fresh('masked-lm');
@@ -76,7 +52,7 @@ describe('training', () => {
     const p = fresh('sequence-classification');
     const cfg = trainConfig({
       recipe: 'classification',
-      epochs: 6,
+      epochs: 10,
       batchSize: 16,
       learningRate: 1e-3,
       classWeights: 'balanced',
@@ -84,7 +60,7 @@ describe('training', () => {
     });
     const result = trainModel(p, classificationRecipe, train, dev, labels, cfg);
     expect(result.stoppedBy).toBe('completed');
-    expect(result.evals.length).toBe(6);
+    expect(result.evals.length).toBe(10);
     expect(accuracy(p, classificationRecipe, test)).toBeGreaterThan(0.9);
     p.model.dispose();
   });
