@@ -22,10 +22,28 @@ export {
 export * as F from './functional.js';
 export { noGrad, isGradEnabled, zeroGrad, clipGradNorm } from './autograd.js';
 export { tidy, keep, dispose, scopeDepth, type Disposable } from './scope.js';
-export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, engineInfo, cudaAvailable, memoryStats, type EngineInfo } from './runtime.js';
+export {
+  manualSeed,
+  getRngState,
+  setRngState,
+  setNumThreads,
+  getNumThreads,
+  engineInfo,
+  cudaAvailable,
+  memoryStats,
+  type EngineInfo,
+} from './runtime.js';
 export { Module, ModuleList, type LoadReport } from './nn/module.js';
 export { Linear, Embedding, LayerNorm, Dropout } from './nn/layers.js';
-export { Optimizer, AdamW, SGD, type ParamState, type ParamGroup, type AdamWOptions, type SGDOptions } from './optim/optimizer.js';
+export {
+  Optimizer,
+  AdamW,
+  SGD,
+  type ParamState,
+  type ParamGroup,
+  type AdamWOptions,
+  type SGDOptions,
+} from './optim/optimizer.js';
 export { type Schedule, constantWithWarmup, linearWithWarmup, cosineWithWarmup, LrScheduler } from './optim/schedules.js';
 export {
   loadSafetensors,
