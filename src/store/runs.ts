@@ -80,6 +80,8 @@ export interface RunRepository {
   claimNextQueuedRun(workerId: string): Promise<Run | undefined>;
   /** Starts one particular queued run (running in-process rather than through the queue). */
   start(id: string, workerId: string): Promise<Run>;
+  /** Puts a run that was interrupted (still marked running after a crash, failed or killed) back to running. */
+  resume(id: string, workerId: string): Promise<Run>;
   /** Records a running run's best score or latest checkpoint. */
   update(id: string, progress: RunProgress): Promise<Run>;
   /** Ends a running run (or kills a queued one), with its final best score, checkpoint or error. */
@@ -247,6 +249,16 @@ export function runRepository(ex: Executor): RunRepository {
     async start(id, workerId) {
       checkText(workerId, 'workerId');
       return transition(id, ['queued'], ["status = 'running'", 'worker_id = ?', 'started_at = ?'], [workerId, now()], 'start');
+    },
+    async resume(id, workerId) {
+      checkText(workerId, 'workerId');
+      return transition(
+        id,
+        ['running', 'failed', 'killed'],
+        ["status = 'running'", 'worker_id = ?', 'finished_at = NULL', 'error = NULL'],
+        [workerId],
+        'be resumed',
+      );
     },
     async update(id, progress) {
       const { sets, params } = progressColumns(progress);

@@ -414,6 +414,20 @@ describe.each(backends)('store on $name', (backend) => {
       expect((await store.runs.list({ status: 'completed' })).map((r) => r.id)).toEqual([run.id]);
     });
 
+    it('resumes an interrupted or failed run, never a completed or queued one', async () => {
+      const run = await store.runs.create(runInput());
+      expect((await storeError(store.runs.resume(run.id, 'w'))).message).toBe(
+        `run ${run.id} is queued, so it cannot be resumed: only a running or failed or killed run can.`,
+      );
+      await store.runs.start(run.id, 'w1');
+      await store.runs.finish(run.id, { status: 'failed', error: 'kill -9' });
+      expect(await store.runs.resume(run.id, 'w2')).toMatchObject({ status: 'running', workerId: 'w2', error: null, finishedAt: null });
+      // A crashed process leaves its run marked running: resuming that is allowed too.
+      expect(await store.runs.resume(run.id, 'w3')).toMatchObject({ status: 'running', workerId: 'w3' });
+      await store.runs.finish(run.id, { status: 'completed' });
+      expect((await storeError(store.runs.resume(run.id, 'w'))).code).toBe('STORE_INVALID');
+    });
+
     it('kills a queued run but will not complete one that never started', async () => {
       const run = await store.runs.create(runInput());
       expect((await storeError(store.runs.finish(run.id, { status: 'completed' }))).code).toBe('STORE_INVALID');
