@@ -1,6 +1,6 @@
-import { seededRandom } from '../../shared/index.js';
 // Is prompt B really better than prompt A on the same examples? A paired bootstrap interval on the metric
 // difference and McNemar's test on which examples each gets right, summed up in plain words.
+import { bootstrapCi } from './bootstrap-ci.js';
 import { classificationMetrics, metricValue } from './metrics.js';
 
 /** McNemar's test on paired correctness. */
@@ -61,31 +61,25 @@ export function bootstrapDiff(
   const metric = opts.metric ?? 'macro-f1';
   const resamples = opts.resamples ?? 1000;
   const confidence = opts.confidence ?? 0.95;
-  const rand = seededRandom(opts.seed ?? 0);
-  const score = (pred: readonly string[], g: readonly string[]): number =>
-    metricValue(classificationMetrics(g, pred, labels), metric);
-  const n = gold.length;
-  const diffs: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    const idx = Array.from({ length: n }, () => Math.floor(rand() * n));
-    const g = idx.map((i) => gold[i] as string);
-    diffs.push(
-      score(
-        idx.map((i) => b[i] as string),
-        g,
-      ) -
-        score(
-          idx.map((i) => a[i] as string),
-          g,
-        ),
+  const score = (pred: readonly string[], idx: readonly number[]): number =>
+    metricValue(
+      classificationMetrics(
+        idx.map((i) => gold[i] as string),
+        idx.map((i) => pred[i] as string),
+        labels,
+      ),
+      metric,
     );
-  }
-  diffs.sort((x, y) => x - y);
-  const lo = diffs[Math.floor(((1 - confidence) / 2) * resamples)] as number;
-  const hi = diffs[Math.min(resamples - 1, Math.ceil(((1 + confidence) / 2) * resamples) - 1)] as number;
-  const sa = score(a, gold);
-  const sb = score(b, gold);
-  return { metric, a: sa, b: sb, diff: sb - sa, ci: [lo, hi], confidence, resamples };
+  // The same resampled rows score both A and B: the interval is of a paired difference.
+  const boot = bootstrapCi(gold.length, (idx) => score(b, idx) - score(a, idx), {
+    samples: resamples,
+    level: confidence,
+    seed: opts.seed ?? 0,
+  });
+  const all = gold.map((_, i) => i);
+  const sa = score(a, all);
+  const sb = score(b, all);
+  return { metric, a: sa, b: sb, diff: sb - sa, ci: boot.ci, confidence, resamples };
 }
 
 /** One sentence a non-statistician can act on. */
