@@ -32,6 +32,8 @@ command -v make >/dev/null || need+=(make)
 command -v python3 >/dev/null || need+=(python3)
 # PostgreSQL binaries: the store's tests run against a throw-away cluster (the product defaults to SQLite).
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
+# Chromium: the evaluation report's browser test renders the HTML page headless (skipped when absent).
+command -v chromium >/dev/null || need+=(chromium)
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
 # libtorch: keep whatever find-libtorch.mjs accepts (LIBTORCH, a Python torch, Debian's); else install Debian's.

@@ -4,3 +4,4 @@ export * from './prompts/index.js';
 export * from './eval/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
+export * from './report/index.js';
