@@ -1,7 +1,7 @@
 // When may a model answer on its own? The lowest confidence threshold whose kept predictions are precise
 // enough, so that abstaining (handing the rest to a person) costs as little coverage as possible.
 import { goldAndProbs } from './check.js';
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 import { topClass } from './top-class.js';
 
 /** A confidence threshold and what it keeps. */
@@ -26,7 +26,7 @@ export function abstainThreshold(
 ): AbstainThreshold | undefined {
   goldAndProbs('abstainThreshold', goldIdx, probs);
   if (!(targetPrecision >= 0 && targetPrecision <= 1))
-    throw new EvalError('EVAL_VALUE', `abstainThreshold: targetPrecision is ${targetPrecision}; pass a number in [0, 1]`);
+    throw new EvaluationError('EVAL_VALUE', `abstainThreshold: targetPrecision is ${targetPrecision}; pass a number in [0, 1]`);
   const rows = probs.map((row, i) => {
     const top = topClass(row);
     return { confidence: top.confidence, correct: top.index === goldIdx[i] };
@@ -41,7 +41,8 @@ export function abstainThreshold(
     // Only the last of a run of equal confidences is a threshold: t keeps all of them or none.
     if (rows[i + 1]?.confidence === r.confidence) return;
     const kept = i + 1;
-    if (correct / kept >= targetPrecision) best = { threshold: r.confidence, precision: correct / kept, coverage: kept / n, kept };
+    if (correct / kept >= targetPrecision)
+      best = { threshold: r.confidence, precision: correct / kept, coverage: kept / n, kept };
   });
   return best;
 }

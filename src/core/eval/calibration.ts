@@ -1,7 +1,7 @@
 // Is a confidence of 0.8 right 80% of the time? Reliability-diagram bins over the top-class confidence and the
 // expected calibration error (Guo et al. 2017): equal-width bins (lower, upper], the first also taking 0.
 import { goldAndProbs } from './check.js';
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 import { topClass } from './top-class.js';
 
 /** One bar of a reliability diagram. */
@@ -20,7 +20,7 @@ export interface CalibrationBin {
 export function reliability(goldIdx: readonly number[], probs: readonly (readonly number[])[], bins = 10): CalibrationBin[] {
   goldAndProbs('reliability', goldIdx, probs);
   if (!Number.isInteger(bins) || bins < 1)
-    throw new EvalError('EVAL_VALUE', `reliability: bins is ${bins}; pass a positive integer such as 10`);
+    throw new EvaluationError('EVAL_VALUE', `reliability: bins is ${bins}; pass a positive integer such as 10`);
   const count = new Array<number>(bins).fill(0);
   const conf = new Array<number>(bins).fill(0);
   const correct = new Array<number>(bins).fill(0);

@@ -1,7 +1,7 @@
 // Where to look first when reading predictions: the mistakes the model was surest of (often label noise or a
 // systematic confusion) and the right answers it was least sure of (the edge of what it learned).
 import { goldAndProbs } from './check.js';
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 import { topClass } from './top-class.js';
 
 /** One example's prediction. */
@@ -25,7 +25,7 @@ export interface ErrorAnalysis {
 /** The k most confident mistakes and the k least confident correct predictions (ties by row order). */
 export function errorAnalysis(goldIdx: readonly number[], probs: readonly (readonly number[])[], k: number): ErrorAnalysis {
   goldAndProbs('errorAnalysis', goldIdx, probs);
-  if (!Number.isInteger(k) || k < 0) throw new EvalError('EVAL_VALUE', `errorAnalysis: k is ${k}; pass a count ≥ 0`);
+  if (!Number.isInteger(k) || k < 0) throw new EvaluationError('EVAL_VALUE', `errorAnalysis: k is ${k}; pass a count ≥ 0`);
   const cases = probs.map((row, index): PredictionCase => {
     const top = topClass(row);
     return { index, gold: goldIdx[index] as number, predicted: top.index, confidence: top.confidence };

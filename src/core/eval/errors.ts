@@ -2,7 +2,7 @@
 import { CodedError } from '../../shared/index.js';
 
 /** Why an evaluation could not be computed. */
-export type EvalErrorCode = 'EVAL_SHAPE' | 'EVAL_VALUE' | 'EVAL_UNDEFINED';
+export type EvaluationErrorCode = 'EVAL_SHAPE' | 'EVAL_VALUE' | 'EVAL_UNDEFINED';
 
 /** An evaluation failure; the message names the function, the argument that is wrong and the fix. */
-export class EvalError extends CodedError<EvalErrorCode> {}
+export class EvaluationError extends CodedError<EvaluationErrorCode> {}

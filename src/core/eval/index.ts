@@ -2,7 +2,7 @@
 // bootstrap intervals, per-group and error analysis, multi-label metrics and thresholds.
 export { type ClassScores, type Metrics, classificationMetrics, metricValue } from './metrics.js';
 export { type McNemar, type BootstrapDiff, mcnemar, bootstrapDiff, verdict, erfc } from './significance.js';
-export { type EvalErrorCode, EvalError } from './errors.js';
+export { type EvaluationErrorCode, EvaluationError } from './errors.js';
 export { rocAuc, rocAucOvr } from './roc-auc.js';
 export { type CalibrationBin, reliability, expectedCalibrationError } from './calibration.js';
 export { TEMPERATURE_RANGE, fitTemperature, applyTemperature } from './temperature.js';

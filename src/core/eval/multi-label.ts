@@ -1,7 +1,7 @@
 // Metrics of multi-label predictions (each example may carry any set of labels) with scikit-learn's
 // conventions and zero_division=0: a label never predicted has precision 0, never present recall 0.
 import { matrixWidth, nonEmpty, sameLength } from './check.js';
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 import type { ClassScores } from './metrics.js';
 
 /** Every metric of one set of multi-label predictions. */
@@ -33,7 +33,7 @@ export function multiLabelMetrics(
   const fn = 'multiLabelMetrics';
   sameLength(fn, 'gold', gold, 'predicted', predicted);
   nonEmpty(fn, 'gold', gold);
-  if (labels.length === 0) throw new EvalError('EVAL_SHAPE', `${fn}: labels is empty; pass one name per column`);
+  if (labels.length === 0) throw new EvaluationError('EVAL_SHAPE', `${fn}: labels is empty; pass one name per column`);
   matrixWidth(fn, 'gold', gold, labels.length);
   matrixWidth(fn, 'predicted', predicted, labels.length);
   const k = labels.length;

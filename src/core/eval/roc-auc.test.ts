@@ -2,7 +2,7 @@
 // scripts/fixtures/gen_eval_extras.py), plus hand-counted pairs with ties.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { rocAuc, rocAucOvr } from './index.js';
+import { EvaluationError, rocAuc, rocAucOvr } from './index.js';
 
 interface Fixture {
   rocAuc: { gold: boolean[]; score: number[]; auc: number }[];
@@ -24,7 +24,15 @@ describe('rocAuc', () => {
   it('says why it cannot be computed', () => {
     expect(() => rocAuc([true, true], [0.1, 0.2])).toThrow(/gold has no negative examples, so ROC AUC is undefined/);
     expect(() => rocAuc([true, false, true], [0.1, 0.2])).toThrow(/gold has 3 entries but score has 2/);
-    expect(() => rocAuc([true, false], [0.1, Number.NaN])).toThrow(/score\[0\]\[1\] is NaN/);
+    expect(() => rocAuc([true, false], [0.1, Number.NaN])).toThrow(/rocAuc: score\[1\] is NaN; pass finite numbers/);
+    const e = (() => {
+      try {
+        rocAuc([false], [1]);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(EvaluationError.isInstance(e) && e.code).toBe('EVAL_UNDEFINED');
   });
 });
 

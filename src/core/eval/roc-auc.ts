@@ -1,13 +1,13 @@
 // Area under the ROC curve, binary and one-vs-rest macro, with scikit-learn's roc_auc_score conventions: tied
 // scores count half (the trapezoid over tied thresholds), computed here as the Mann–Whitney statistic.
-import { classIndices, finite, matrixWidth, nonEmpty, sameLength } from './check.js';
-import { EvalError } from './errors.js';
+import { classIndices, finite, finiteValues, matrixWidth, nonEmpty, sameLength } from './check.js';
+import { EvaluationError } from './errors.js';
 
 /** Binary ROC AUC of `score` (higher means positive) against `gold`. */
 export function rocAuc(gold: readonly boolean[], score: readonly number[]): number {
   sameLength('rocAuc', 'gold', gold, 'score', score);
   nonEmpty('rocAuc', 'gold', gold);
-  finite('rocAuc', 'score', [score]);
+  finiteValues('rocAuc', 'score', score);
   return auc('rocAuc', gold, score, 'gold');
 }
 
@@ -17,7 +17,8 @@ export function rocAucOvr(goldIdx: readonly number[], probs: readonly (readonly 
   sameLength(fn, 'goldIdx', goldIdx, 'probs', probs);
   nonEmpty(fn, 'goldIdx', goldIdx);
   const k = matrixWidth(fn, 'probs', probs);
-  if (k < 2) throw new EvalError('EVAL_SHAPE', `${fn}: probs has ${k} columns; pass one score column per class (at least 2)`);
+  if (k < 2)
+    throw new EvaluationError('EVAL_SHAPE', `${fn}: probs has ${k} columns; pass one score column per class (at least 2)`);
   classIndices(fn, goldIdx, k);
   finite(fn, 'probs', probs);
   let sum = 0;
@@ -37,7 +38,7 @@ function auc(fn: string, gold: readonly boolean[], score: readonly number[], wha
   const pos = gold.filter(Boolean).length;
   const neg = n - pos;
   if (pos === 0 || neg === 0)
-    throw new EvalError(
+    throw new EvaluationError(
       'EVAL_UNDEFINED',
       `${fn}: ${what} has no ${pos === 0 ? 'positive' : 'negative'} examples, so ROC AUC is undefined; evaluate on data with both`,
     );

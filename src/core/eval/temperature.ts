@@ -1,7 +1,7 @@
 // Temperature scaling (Guo et al. 2017): one scalar T > 0 that makes softmax(logits / T) minimise the dev-set
 // negative log-likelihood; it changes confidences, never the predicted class.
 import { classIndices, finite, matrixWidth, nonEmpty, sameLength } from './check.js';
-import { EvalError } from './errors.js';
+import { EvaluationError } from './errors.js';
 
 /** The range T is searched in; the optimum of data the model gets all right (or all wrong) lies at an end. */
 export const TEMPERATURE_RANGE: readonly [number, number] = [0.01, 100];
@@ -12,7 +12,7 @@ export function fitTemperature(goldIdx: readonly number[], logits: readonly (rea
   sameLength(fn, 'goldIdx', goldIdx, 'logits', logits);
   nonEmpty(fn, 'goldIdx', goldIdx);
   const k = matrixWidth(fn, 'logits', logits);
-  if (k < 2) throw new EvalError('EVAL_SHAPE', `${fn}: logits has ${k} columns; pass one logit per class (at least 2)`);
+  if (k < 2) throw new EvaluationError('EVAL_SHAPE', `${fn}: logits has ${k} columns; pass one logit per class (at least 2)`);
   classIndices(fn, goldIdx, k);
   finite(fn, 'logits', logits);
   // In β = 1/T the NLL is convex (log-sum-exp of a linear function minus a linear one), so its derivative is
@@ -36,7 +36,7 @@ export function fitTemperature(goldIdx: readonly number[], logits: readonly (rea
 /** softmax(logits / T) per row. */
 export function applyTemperature(logits: readonly (readonly number[])[], temperature: number): number[][] {
   if (!(temperature > 0 && Number.isFinite(temperature)))
-    throw new EvalError('EVAL_VALUE', `applyTemperature: temperature is ${temperature}; pass a finite number > 0`);
+    throw new EvaluationError('EVAL_VALUE', `applyTemperature: temperature is ${temperature}; pass a finite number > 0`);
   matrixWidth('applyTemperature', 'logits', logits);
   finite('applyTemperature', 'logits', logits);
   return logits.map((row) => softmax(row, 1 / temperature));
@@ -51,7 +51,11 @@ function softmax(z: readonly number[], beta: number): number[] {
 }
 
 /** First and second derivative in β of the mean NLL: mean(E_p[z] − z_gold) and mean(Var_p[z]). */
-function derivatives(goldIdx: readonly number[], logits: readonly (readonly number[])[], beta: number): { d1: number; d2: number } {
+function derivatives(
+  goldIdx: readonly number[],
+  logits: readonly (readonly number[])[],
+  beta: number,
+): { d1: number; d2: number } {
   let d1 = 0;
   let d2 = 0;
   logits.forEach((z, i) => {
