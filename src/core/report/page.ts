@@ -3,7 +3,7 @@
 import { esc } from './escape.js';
 
 // Defence in depth: even if some markup slipped through escaping, the browser would neither run nor fetch it.
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+const CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
 const CSS = `
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --best: #dafbe1; }

@@ -36,13 +36,23 @@ export function niceTicks(min: number, max: number, count = 5): Ticks {
   return { lo: ticks[0] as number, hi: ticks[n] as number, step, ticks };
 }
 
-/** A tick label with as many decimals as the step needs; exponent form for very small or large values. */
-export function formatTick(v: number, step: number): string {
-  if (v === 0) return '0';
-  if (step >= 1e-3 && Math.abs(v) < 1e7) {
-    const s = v.toFixed(Math.max(0, -Math.floor(Math.log10(step))));
-    return s === '-0' ? '0' : s;
+/** Decimals needed to write `step` exactly (0.25 → 2, 0.2 → 1, 200 → 0). */
+export function stepDecimals(step: number): number {
+  for (let d = 0; d < 20; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-9 * Math.max(1, scaled)) return d;
   }
+  return 20;
+}
+
+/** A tick label with as many decimals as the step needs (the same on the whole axis); exponent form when tiny. */
+export function formatTick(v: number, step: number): string {
+  if (step >= 1e-3 && Math.abs(v) < 1e7) {
+    const s = v.toFixed(stepDecimals(step));
+    // -0.0001 rounds to "-0.0": a minus sign on zero reads as a real negative value.
+    return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+  }
+  if (v === 0) return '0';
   const digits = Math.max(0, Math.floor(Math.log10(Math.abs(v))) - Math.floor(Math.log10(step)));
   const [mantissa, exp] = v.toExponential(Math.min(digits, 20)).split('e') as [string, string];
   return `${mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa}e${exp.replace('+', '')}`;

@@ -20,7 +20,13 @@ export function sampleReport(seed = 7, name = 'minilm-pet-lora'): RunReport {
     const lower = b / 10;
     const count = b < 3 ? 0 : Math.round(8 * (b - 2) ** 1.6);
     const mean = lower + 0.05;
-    return { lower, upper: lower + 0.1, count, meanConfidence: count ? mean : 0, accuracy: count ? Math.min(1, mean - 0.06 + 0.04 * rand()) : 0 };
+    return {
+      lower,
+      upper: lower + 0.1,
+      count,
+      meanConfidence: count ? mean : 0,
+      accuracy: count ? Math.min(1, mean - 0.06 + 0.04 * rand()) : 0,
+    };
   });
   return {
     title: 'Review sentiment',
@@ -70,6 +76,68 @@ export function sampleReport(seed = 7, name = 'minilm-pet-lora'): RunReport {
         { text: 'Not bad at all.', gold: 'positive', predicted: 'negative', confidence: 0.93 },
       ],
       unsureCorrect: [{ text: "C'est correct, sans plus.", gold: 'neutral', predicted: 'neutral', confidence: 0.36 }],
+    },
+  };
+}
+
+/** The smallest valid report: no optional field. */
+export function minimalReport(): RunReport {
+  return {
+    title: 'Bare',
+    model: 'default',
+    createdAt: '2025-01-01T00:00:00Z',
+    dataset: { name: 'tiny', n: 4 },
+    labels: ['yes', 'no'],
+    metrics: { accuracy: 0.75, macroF1: 0.733, microF1: 0.75, weightedF1: 0.733 },
+    perClass: [
+      { label: 'yes', precision: 0.667, recall: 1, f1: 0.8, support: 2 },
+      { label: 'no', precision: 1, recall: 0.5, f1: 0.667, support: 2 },
+    ],
+    confusion: [
+      [2, 0],
+      [1, 1],
+    ],
+  };
+}
+
+// Strings a review data set can contain that would break or exploit a page built by concatenation.
+const ATTACKS = [
+  '<script>alert("title")</script>',
+  '"><img src=x onerror=alert(1)>',
+  "' onmouseover='alert(2)",
+  '</style><script>alert(3)</script>',
+  '</svg></title><a href="https://evil.example/">x</a>',
+  '&amp; &lt; & &#0; ]]> <!-- -->',
+  'nul\u0000 bell\u0007 lone\uD800 surrogate',
+  'javascript:alert(4)',
+];
+
+/** A full report whose every user string is hostile. */
+export function hostileReport(): RunReport {
+  const r = sampleReport();
+  const labels = [ATTACKS[1], ATTACKS[3], ATTACKS[4]] as string[];
+  return {
+    ...r,
+    title: ATTACKS[0] as string,
+    runId: ATTACKS[2] as string,
+    model: ATTACKS[7] as string,
+    prompt: { name: ATTACKS[5], hash: ATTACKS[6], text: `Review: {text}\n${ATTACKS.join('\n')}` },
+    recipe: ATTACKS[4],
+    createdAt: ATTACKS[5] as string,
+    dataset: { name: ATTACKS[3] as string, n: 600 },
+    labels,
+    intervals: { ...r.intervals, [ATTACKS[0] as string]: [0.1, 0.2] },
+    perClass: r.perClass.map((c, i) => ({ ...c, label: labels[i] as string })),
+    byGroup: r.byGroup?.map((g, i) => ({ ...g, group: ATTACKS[i] as string })),
+    learningCurve: { metric: ATTACKS[2] as string, points: r.learningCurve?.points ?? [] },
+    errors: {
+      confidentMistakes: ATTACKS.map((text, i) => ({
+        text: text.repeat(i + 1),
+        gold: labels[0] as string,
+        predicted: labels[1] as string,
+        confidence: 0.9,
+      })),
+      unsureCorrect: [{ text: ATTACKS.join(' '), gold: labels[2] as string, predicted: labels[2] as string, confidence: 0.34 }],
     },
   };
 }
