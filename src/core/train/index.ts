@@ -21,3 +21,4 @@ export {
   trainModel,
   predictProbs,
 } from './loop.js';
+export * from './monitor/index.js';
