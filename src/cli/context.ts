@@ -26,9 +26,18 @@ export const PROJECT_HELP = `  --task <file>            the task file (default: 
 /** An opened project: the task, its store, and the task's model on demand. */
 export interface Project {
   loaded: LoadedTask;
+  /** The directory of the task file (where .promptune/ lives). */
+  projectDir: string;
   store: Store;
-  /** Loads (once) the model the task names, or `override`; `head` picks the head to build. */
-  model(opts?: { override?: string; head?: 'base' | 'masked-lm' | 'sequence-classification' }): Promise<Pretrained>;
+  /**
+   * Loads (once) the model the task names, or `override`; `head` picks the head to build. `fresh` loads a
+   * private copy (for training, which changes it) that the caller disposes.
+   */
+  model(opts?: {
+    override?: string;
+    head?: 'base' | 'masked-lm' | 'sequence-classification';
+    fresh?: boolean;
+  }): Promise<Pretrained>;
   close(): Promise<void>;
 }
 
@@ -40,11 +49,12 @@ export async function openProject(values: { task?: string; store?: string }, io:
   const models = new Map<string, Pretrained>();
   return {
     loaded,
+    projectDir: dirname(loaded.path),
     store,
     async model(opts = {}) {
       const ref = opts.override ?? loaded.task.model;
       const key = `${ref}#${opts.head ?? ''}`;
-      let p = models.get(key);
+      let p = opts.fresh ? undefined : models.get(key);
       if (!p) {
         p = await loadPretrained(ref, {
           cwd: dirname(loaded.path),
@@ -53,7 +63,7 @@ export async function openProject(values: { task?: string; store?: string }, io:
           ...(opts.head === 'sequence-classification' ? { labels: loaded.task.labels.map((l) => l.name) } : {}),
           onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
         });
-        models.set(key, p);
+        if (!opts.fresh) models.set(key, p);
       }
       return p;
     },

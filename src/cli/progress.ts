@@ -63,7 +63,8 @@ export class ProgressBar {
     const extra = Object.entries(fields)
       .map(([k, v]) => `${k} ${v}`)
       .join('  ');
-    const rateText = rate >= 1 || rate === 0 ? `${rate.toFixed(1)} ${this.unit}/s` : `${(1 / rate).toFixed(1)} s/${this.unit.replace(/s$/, '')}`;
+    const rateText =
+      rate >= 1 || rate === 0 ? `${rate.toFixed(1)} ${this.unit}/s` : `${(1 / rate).toFixed(1)} s/${this.unit.replace(/s$/, '')}`;
     return `${bar}${this.#done}/${this.total} ${this.unit} ${(frac * 100).toFixed(0)}%  ${rateText}  ${formatDuration(elapsed)} elapsed, ETA ${this.#done >= this.total ? '0s' : formatDuration(eta)}${extra ? `  ${extra}` : ''}`;
   }
 }

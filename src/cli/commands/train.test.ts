@@ -1,9 +1,11 @@
 // promptune train through the real command: a recorded run with step metrics, a saved model that loads back,
 // a test-set evaluation, and LoRA with a classification head.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readClassifierMeta, readJsonl } from '../../core/train/index.js';
 import { openStore } from '../../store/index.js';
 import { loadPretrainedDir } from '../../transformers/index.js';
 import { type CliRun, runCli } from '../testing.js';
@@ -52,13 +54,23 @@ describe('promptune train', () => {
     const r = promptune(cwd, 'train', '--prompt', 'cloze', '--epochs', '1', '--max-length', '48', '--k', '16');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^run run_\S+: prompt-mlm on 32 examples \(dev 32\), 1 epochs\n/);
-    expect(r.stderr).toMatch(/step 2\/2 {2}loss \d\.\d{4}/);
-    expect(r.stdout).toMatch(/completed after 2 steps; best dev macro-f1 \d\.\d{3}/);
+    expect(r.stderr).toMatch(/2\/2 steps 100% .* ETA 0s {2}loss \d\.\d{4}/);
+    expect(r.stdout).toMatch(/completed after 2 steps; best dev macro-f1 \d\.\d{3} \(step 2\); temperature \d+\.\d\d/);
     expect(r.stdout).toMatch(/test: macro-f1 \d\.\d{3}, accuracy \d\.\d{3} on 100 examples/);
     const dir = /model saved to (\S+)/.exec(r.stdout)?.[1] as string;
+    expect(dir).toMatch(/^\.promptune\/runs\/run_\S+\/model$/);
     const p = loadPretrainedDir(join(cwd, dir));
     expect(p.model.architecture).toBe('XLMRobertaForMaskedLM');
     p.model.dispose();
+    const meta = readClassifierMeta(join(cwd, dir));
+    expect(meta).toMatchObject({
+      recipe: 'prompt-mlm',
+      labels: ['great', 'other'],
+      prompt: { template: '{text} It was {mask}.' },
+    });
+    const log = readJsonl(join(cwd, dir, '..', 'metrics.jsonl')).records;
+    expect(log.filter((l) => 'loss' in l).map((l) => l.step)).toEqual([1, 2]);
+    expect(log.some((l) => typeof l['dev/macro-f1'] === 'number')).toBe(true);
     const store = await openStore(join(cwd, '.promptune', 'promptune.db'));
     const [run] = await store.runs.list({ taskId: 'spot-five-star-reviews' });
     expect(run).toMatchObject({ status: 'completed', recipe: 'prompt-mlm', checkpointPath: join(cwd, dir) });
@@ -73,6 +85,66 @@ describe('promptune train', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('classification + LoRA r=4');
     expect(promptune(cwd, 'train', '--recipe', 'prompt-mlm').stderr).toContain('the prompt-mlm recipe needs --prompt');
-    expect(promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0').stderr).toMatch(/learningRate: /);
+    expect(promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0').stderr).toMatch(/learningRate = 0: /);
+    expect(promptune(cwd, 'train', '--resume', 'run_x', '--lr', '1').stderr).toContain(
+      '--resume takes no other training options',
+    );
+  });
+
+  it('a run killed with SIGKILL resumes from its checkpoint to the result of an uninterrupted run', async () => {
+    const cwd = project();
+    const args = [
+      'train',
+      '--recipe',
+      'classification',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '4',
+      '--max-length',
+      '32',
+      '--checkpoint-every',
+      '5',
+      '--lr',
+      '1e-3',
+    ];
+    const whole = promptune(cwd, ...args);
+    expect(whole.status, whole.stderr).toBe(0);
+    const child = spawn(process.execPath, [join(root, 'bin/promptune.mjs'), ...args], {
+      cwd,
+      env: { ...process.env, PROMPTUNE_STORE_URL: '' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    // Kill as soon as the second checkpoint of the new run is on disk.
+    const runs = join(cwd, '.promptune', 'runs');
+    const known = new Set(readdirSync(runs));
+    let killedAt = '';
+    while (!killedAt) {
+      await new Promise((r) => setTimeout(r, 5));
+      const mine = readdirSync(runs).find((d) => !known.has(d));
+      const steps =
+        mine && existsSync(join(runs, mine, 'checkpoints'))
+          ? readdirSync(join(runs, mine, 'checkpoints')).filter((d) => d.startsWith('step-'))
+          : [];
+      if (steps.includes('step-0000010')) {
+        child.kill('SIGKILL');
+        killedAt = mine as string;
+      }
+    }
+    await exited;
+    const resumed = promptune(cwd, 'train', '--resume', killedAt);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`run ${killedAt} (resumed)`);
+    const testLine = (out: string): string => /test: .*/.exec(out)?.[0] as string;
+    expect(testLine(resumed.stdout)).toBe(testLine(whole.stdout));
+    expect(/best dev .*/.exec(resumed.stdout)?.[0]).toBe(/best dev .*/.exec(whole.stdout)?.[0]);
+    const store = await openStore(join(cwd, '.promptune', 'promptune.db'));
+    expect(await store.runs.get(killedAt)).toMatchObject({ status: 'completed' });
+    expect((await store.runs.metrics(killedAt, { name: 'loss' })).map((m) => m.step)).toEqual(
+      Array.from({ length: 90 }, (_, i) => i + 1),
+    );
+    await store.close();
+    expect(promptune(cwd, 'train', '--resume', killedAt).stderr).toContain('is completed, so it cannot be resumed');
   });
 });

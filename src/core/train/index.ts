@@ -20,5 +20,20 @@ export {
   DivergedError,
   trainModel,
   predictProbs,
+  predictLogits,
 } from './loop.js';
+export {
+  CLASSIFIER_FILE,
+  type ClassifierMeta,
+  type Classifier,
+  type Prediction,
+  classifierMetaSchema,
+  ClassifierError,
+  writeClassifierMeta,
+  readClassifierMeta,
+  recipeForMeta,
+  loadClassifier,
+  classifierFrom,
+  toPrediction,
+} from './classifier.js';
 export * from './monitor/index.js';

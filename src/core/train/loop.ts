@@ -83,15 +83,41 @@ export function predictProbs<B>(
   examples: readonly TrainExample[],
   cfg: TrainConfig,
 ): number[][] {
+  return scoreBatches(p, recipe, examples, cfg, (t) => t.softmax(-1));
+}
+
+/** Raw label logits for examples (what temperature scaling is fitted on), in batches, under no-grad. */
+export function predictLogits<B>(
+  p: Pretrained,
+  recipe: Recipe<B>,
+  examples: readonly TrainExample[],
+  cfg: TrainConfig,
+): number[][] {
+  return scoreBatches(p, recipe, examples, cfg, (t) => t);
+}
+
+function scoreBatches<B>(
+  p: Pretrained,
+  recipe: Recipe<B>,
+  examples: readonly TrainExample[],
+  cfg: TrainConfig,
+  finish: (logits: Tensor) => Tensor,
+): number[][] {
   const was = p.model.training;
   p.model.eval();
   const out: number[][] = [];
-  for (let i = 0; i < examples.length; i += cfg.batchSize) {
-    const batch = recipe.batch(p, examples.slice(i, i + cfg.batchSize), cfg);
-    out.push(...tidy(() => noGrad(() => recipe.logits(p, batch).softmax(-1).tolist() as number[][])));
-    recipe.disposeBatch(batch);
+  try {
+    for (let i = 0; i < examples.length; i += cfg.batchSize) {
+      const batch = recipe.batch(p, examples.slice(i, i + cfg.batchSize), cfg);
+      try {
+        out.push(...tidy(() => noGrad(() => finish(recipe.logits(p, batch)).tolist() as number[][])));
+      } finally {
+        recipe.disposeBatch(batch);
+      }
+    }
+  } finally {
+    p.model.train(was);
   }
-  p.model.train(was);
   return out;
 }
 

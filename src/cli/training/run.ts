@@ -1,0 +1,246 @@
+// One training run from start (or resume) to a saved classifier: the run recorded in the store, data rebuilt
+// from the spec, model + LoRA + recipe, monitoring (progress bar, JSONL, TensorBoard, store), checkpoints, the
+// best model saved with its promptune.json, temperature fitted on dev data, and the test evaluation recorded.
+import { join, relative, resolve } from 'node:path';
+import { classificationMetrics, fitTemperature, metricValue } from '../../core/eval/index.js';
+import { checkPrompt } from '../../core/prompts/index.js';
+import {
+  type ClassifierMeta,
+  JsonlLog,
+  type Recipe,
+  TensorBoardWriter,
+  type TrainResult,
+  classificationRecipe,
+  predictLogits,
+  promptMlmRecipe,
+  trainModel,
+  writeClassifierMeta,
+} from '../../core/train/index.js';
+import { manualSeed } from '../../engine/index.js';
+import type { MetricPoint, Run } from '../../store/index.js';
+import { applyLora, mergeLora, savePretrained, trainableParameters } from '../../transformers/index.js';
+import { type CliIO, UsageError } from '../command.js';
+import type { Project } from '../context.js';
+import { ProgressBar } from '../progress.js';
+import { type RunSpec, parseSpec } from './spec.js';
+import { type RunSplits, asTrainExamples, runSplits } from './splits.js';
+
+/** What a finished run produced. */
+export interface RunOutcome {
+  run: Run;
+  result: TrainResult;
+  modelDir: string;
+  runDir: string;
+  temperature: number;
+  test?: { metric: number; accuracy: number; macroF1: number; n: number };
+}
+
+/** The directory of a run's checkpoints, logs and (by default) model. */
+export function runDirOf(project: Project, runId: string): string {
+  return join(project.projectDir, '.promptune', 'runs', runId);
+}
+
+/** Resolves a prompt name or hash to the stored version's hash. */
+export async function resolvePromptHash(project: Project, ref: string): Promise<string> {
+  const task = project.loaded.task;
+  const version = (await project.store.prompts.list(task.name, { name: ref }))[0] ?? (await project.store.prompts.get(ref));
+  return version.hash;
+}
+
+/** A run ready to execute: its record, its spec and its data. */
+export interface OpenedRun {
+  run: Run;
+  spec: RunSpec;
+  splits: RunSplits;
+}
+
+/** Creates a run for `spec` and marks it running. */
+export async function openRun(project: Project, spec: RunSpec): Promise<OpenedRun> {
+  const task = project.loaded.task;
+  const resolved = spec.prompt ? { ...spec, prompt: await resolvePromptHash(project, spec.prompt) } : spec;
+  const splits = await runSplits(project, resolved);
+  const run = await project.store.runs.create({
+    taskId: task.name,
+    recipe: resolved.recipe,
+    config: resolved,
+    baseModel: resolved.model ?? task.model,
+    datasetHash: splits.train.hash,
+    promptHash: resolved.prompt ?? null,
+  });
+  return { run: await project.store.runs.start(run.id, `cli-${process.pid}`), spec: resolved, splits };
+}
+
+/** Marks a stored run as resumed and returns it with its spec. */
+export async function reopenRun(project: Project, runId: string): Promise<OpenedRun> {
+  const stored = await project.store.runs.get(runId);
+  if (stored.taskId !== project.loaded.task.name)
+    throw new UsageError(`run ${runId} belongs to task "${stored.taskId}", not "${project.loaded.task.name}"`);
+  const spec = parseSpec(stored.config);
+  const splits = await runSplits(project, spec);
+  const run = await project.store.runs.resume(runId, `cli-${process.pid}`);
+  return { run, spec, splits };
+}
+
+/** Trains, saves and evaluates one run; on failure the run is marked failed and its checkpoints stay. */
+export async function executeRun(
+  project: Project,
+  opened: OpenedRun,
+  io: CliIO,
+  opts: { resume?: boolean; quiet?: boolean } = {},
+): Promise<RunOutcome> {
+  const { run, spec, splits } = opened;
+  const task = project.loaded.task;
+  const labels = task.labels.map((l) => l.name);
+  const runDir = runDirOf(project, run.id);
+  const modelDir = resolve(project.projectDir, spec.out ?? join(runDir, 'model'));
+  const points: MetricPoint[] = [];
+  const jsonl = new JsonlLog(join(runDir, 'metrics.jsonl'), { append: opts.resume === true });
+  const tb = spec.tensorboard ? new TensorBoardWriter(join(runDir, 'tensorboard')) : undefined;
+  const record = (step: number, metrics: Record<string, number>): void => {
+    jsonl.log(step, metrics);
+    for (const [name, value] of Object.entries(metrics)) {
+      points.push({ step, name, value });
+      tb?.scalar(name, value, step);
+    }
+  };
+  try {
+    const prompt = spec.prompt ? checkPrompt((await project.store.prompts.get(spec.prompt)).spec, task) : undefined;
+    // New heads and LoRA matrices start from random values: seed them so the same spec gives the same run.
+    manualSeed(spec.seed);
+    const p = await project.model({
+      override: spec.model,
+      head: spec.recipe === 'prompt-mlm' ? 'masked-lm' : 'sequence-classification',
+      fresh: true,
+    });
+    try {
+      const recipe = (
+        spec.recipe === 'prompt-mlm' ? promptMlmRecipe(prompt as NonNullable<typeof prompt>, labels) : classificationRecipe
+      ) as Recipe<unknown>;
+      if (spec.lora) {
+        const targets = spec.lora.targets ?? (p.model.family === 'distilbert' ? ['q_lin', 'v_lin'] : ['query', 'value']);
+        applyLora(p.model, {
+          r: spec.lora.r,
+          alpha: spec.lora.alpha ?? 2 * spec.lora.r,
+          dropout: spec.lora.dropout,
+          targetModules: targets,
+        });
+      }
+      const trainEx = asTrainExamples(splits.train, labels);
+      const devEx = asTrainExamples(splits.dev, labels);
+      if (!opts.quiet)
+        io.stderr.write(
+          `run ${run.id}${opts.resume ? ' (resumed)' : ''}: ${spec.recipe}${spec.lora ? ` + LoRA r=${spec.lora.r}` : ''} on ${trainEx.length} examples (dev ${devEx.length}), ${spec.epochs} epochs\n`,
+        );
+      let bar: ProgressBar | undefined;
+      let lastDev = '';
+      const result = trainModel(p, recipe, trainEx, devEx, labels, spec, {
+        metric: task.metric,
+        parameters: spec.lora ? trainableParameters(p.model) : undefined,
+        checkpoint: { dir: join(runDir, 'checkpoints'), every: spec.checkpointEvery, resume: opts.resume === true },
+        hooks: {
+          onStep(log, total) {
+            record(log.step, {
+              loss: log.loss,
+              lr: log.lr,
+              'grad-norm': log.gradNorm,
+              'examples-per-second': log.examplesPerSecond,
+            });
+            if (opts.quiet) return;
+            bar ??= new ProgressBar(io.stderr, total, 'steps');
+            bar.update(log.step, {
+              loss: log.loss.toFixed(4),
+              lr: log.lr.toExponential(1),
+              'ex/s': log.examplesPerSecond.toFixed(0),
+              ...(lastDev ? { [`dev ${task.metric}`]: lastDev } : {}),
+            });
+          },
+          onEval(log) {
+            record(log.step, { [`dev/${task.metric}`]: log.metric, 'dev/accuracy': log.accuracy, 'dev/macro-f1': log.macroF1 });
+            lastDev = log.metric.toFixed(3);
+          },
+        },
+      });
+      bar?.finish();
+      // Steps replayed after a resume were logged before the kill too; the store keeps one value per step.
+      if (opts.resume)
+        for (const h of result.history)
+          points.push({ step: h.step, name: 'loss', value: h.loss }, { step: h.step, name: 'lr', value: h.lr });
+      if (spec.lora) mergeLora(p.model);
+      const devLogits = predictLogits(p, recipe, devEx, spec);
+      const temperature =
+        devEx.length >= 10
+          ? fitTemperature(
+              devEx.map((e) => e.label),
+              devLogits,
+            )
+          : 1;
+      savePretrained(p, modelDir);
+      const meta: ClassifierMeta = {
+        format: 'promptune-classifier/1',
+        task: task.name,
+        recipe: spec.recipe,
+        inputs: task.inputs.map((i) => i.name),
+        labels,
+        ...(prompt ? { prompt: prompt.spec } : {}),
+        maxLength: spec.maxLength,
+        runId: run.id,
+        baseModel: spec.model ?? task.model,
+        temperature,
+      };
+      writeClassifierMeta(modelDir, meta);
+      const outcome: RunOutcome = { run, result, modelDir, runDir, temperature };
+      if (splits.test) {
+        const testEx = asTrainExamples(splits.test, labels);
+        const logits = predictLogits(p, recipe, testEx, spec);
+        const m = classificationMetrics(
+          testEx.map((e) => labels[e.label] as string),
+          logits.map((r) => labels[r.indexOf(Math.max(...r))] as string),
+          labels,
+        );
+        outcome.test = { metric: metricValue(m, task.metric), accuracy: m.accuracy, macroF1: m.macroF1, n: m.n };
+        await project.store.evaluations.record({
+          taskId: task.name,
+          kind: 'fine-tune',
+          promptHashes: spec.prompt ? [spec.prompt] : [],
+          datasetHash: splits.test.hash,
+          modelRef: modelDir,
+          runId: run.id,
+          metrics: { [task.metric]: outcome.test.metric, accuracy: m.accuracy, 'macro-f1': m.macroF1 },
+          details: { perClass: m.perClass, confusion: m.confusion },
+        });
+      }
+      await project.store.runs.logMetrics(run.id, points);
+      const best = result.best ? { name: task.metric, value: result.best.metric } : undefined;
+      outcome.run = await project.store.runs.finish(run.id, {
+        status: 'completed',
+        checkpointPath: modelDir,
+        ...(best ? { bestMetric: best } : {}),
+      });
+      return outcome;
+    } finally {
+      p.model.dispose();
+    }
+  } catch (e) {
+    await project.store.runs.logMetrics(run.id, points);
+    await project.store.runs.finish(run.id, { status: 'failed', error: (e as Error).message });
+    throw e;
+  } finally {
+    jsonl.close();
+    tb?.close();
+  }
+}
+
+/** The lines a finished run prints. */
+export function describeOutcome(o: RunOutcome, metric: string, cwd: string): string {
+  const r = o.result;
+  const lines = [
+    `run ${o.run.id} ${r.stoppedBy} after ${r.steps} steps; best dev ${metric} ${r.best?.metric.toFixed(3) ?? 'n/a'} (step ${r.best?.step ?? '-'}); temperature ${o.temperature.toFixed(2)}`,
+  ];
+  if (o.test)
+    lines.push(`test: ${metric} ${o.test.metric.toFixed(3)}, accuracy ${o.test.accuracy.toFixed(3)} on ${o.test.n} examples`);
+  lines.push(
+    `model saved to ${relative(cwd, o.modelDir) || o.modelDir}`,
+    `logs and checkpoints in ${relative(cwd, o.runDir) || o.runDir}`,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,150 @@
+// What one training run is: the hyper-parameters plus the choices around them (prompt, few-shot sample, LoRA,
+// base model, checkpointing). Stored as the run's config, so `--resume` and search trials rebuild the same run.
+import { z } from 'zod';
+import { trainConfigSchema } from '../../core/train/index.js';
+import { UsageError } from '../command.js';
+
+/** LoRA settings (PEFT's names in the adapter config). */
+export const loraSchema = z
+  .object({
+    r: z.number().int().positive(),
+    /** Scale alpha / r; 2·r is a common start. */
+    alpha: z.number().positive().optional(),
+    dropout: z.number().min(0).max(0.9).default(0.1),
+    /** Linear layers to adapt (default: attention query and value). */
+    targets: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+/** A run's full recipe. */
+export const runSpecSchema = trainConfigSchema
+  .extend({
+    /** Prompt version hash (prompt-mlm). */
+    prompt: z.string().optional(),
+    /** Few-shot: this many examples per label for train and for dev, sampled with the seed. */
+    k: z.number().int().positive().optional(),
+    lora: loraSchema.optional(),
+    /** Base model instead of the task's. */
+    model: z.string().optional(),
+    /** Checkpoint every this many steps (0: at each epoch's end). */
+    checkpointEvery: z.number().int().min(0).default(0),
+    tensorboard: z.boolean().default(false),
+    /** Where the model goes (default .promptune/runs/<run id>/model). */
+    out: z.string().optional(),
+  })
+  .strict();
+
+/** A validated run spec. */
+export type RunSpec = z.infer<typeof runSpecSchema>;
+
+/** Command-line options that set hyper-parameters (shared by train and search). */
+export const HYPER_OPTIONS = {
+  recipe: { type: 'string' },
+  prompt: { type: 'string' },
+  k: { type: 'string' },
+  lora: { type: 'string' },
+  'lora-alpha': { type: 'string' },
+  'lora-dropout': { type: 'string' },
+  'lora-targets': { type: 'string' },
+  epochs: { type: 'string' },
+  'max-steps': { type: 'string' },
+  'batch-size': { type: 'string' },
+  'grad-accum': { type: 'string' },
+  lr: { type: 'string' },
+  schedule: { type: 'string' },
+  warmup: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  'max-grad-norm': { type: 'string' },
+  'max-length': { type: 'string' },
+  'eval-every': { type: 'string' },
+  patience: { type: 'string' },
+  'class-weights': { type: 'boolean', default: false },
+  seed: { type: 'string' },
+  model: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  tensorboard: { type: 'boolean', default: false },
+  out: { type: 'string' },
+} as const;
+
+/** Help lines for HYPER_OPTIONS. */
+export const HYPER_HELP = `  --recipe <r>             prompt-mlm (default when --prompt is given): PET/LM-BFF loss on the verbalizer;
+                           classification: a standard classification head (the baseline)
+  --prompt <name|hash>     the prompt version for prompt-mlm
+  --k <n>                  few-shot: n examples per label for train and n for dev (LM-BFF), seeded by --seed
+  --lora <r>               train LoRA adapters of rank r instead of all weights; --lora-alpha <a> (default 2r),
+                           --lora-dropout <p> (0.1), --lora-targets <names> (default: attention query,value)
+  --epochs <n>             default 3           --max-steps <n>     stop after n steps (default: no cap)
+  --batch-size <n>         default 16          --grad-accum <n>    batches per step (default 1)
+  --lr <x>                 default 2e-5        --schedule <s>      linear (default), cosine, constant
+  --warmup <ratio>         default 0.1         --weight-decay <x>  default 0.01
+  --max-grad-norm <x>      default 1           --max-length <n>    tokens per input (default 128)
+  --eval-every <steps>     default: each epoch --patience <n>      early stopping after n evaluations without gain
+  --class-weights          weigh classes by inverse frequency (imbalanced data)
+  --seed <n>               default 42
+  --model <ref>            train this model instead of the task's
+  --checkpoint-every <n>   checkpoint every n steps (default: each epoch); always at the end
+  --tensorboard            also write TensorBoard event files (run dir/tensorboard)
+  --out <dir>              where to save the model (default .promptune/runs/<run id>/model)`;
+
+type Flags = { [K in keyof typeof HYPER_OPTIONS]?: (typeof HYPER_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** Turns command-line flags into a validated run spec (prompt still a name or hash). */
+export function specFromFlags(values: Flags, overrides: Record<string, unknown> = {}): RunSpec {
+  const num = (flag: keyof Flags): number | undefined => {
+    const v = values[flag];
+    if (v === undefined || typeof v === 'boolean') return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || Number.isNaN(n)) throw new UsageError(`--${flag} ${v}: expected a number`);
+    return n;
+  };
+  const lora = num('lora');
+  const raw = {
+    recipe: values.recipe ?? (values.prompt ? 'prompt-mlm' : 'classification'),
+    epochs: num('epochs'),
+    maxSteps: num('max-steps'),
+    batchSize: num('batch-size'),
+    gradAccumulation: num('grad-accum'),
+    learningRate: num('lr'),
+    schedule: values.schedule,
+    warmupRatio: num('warmup'),
+    weightDecay: num('weight-decay'),
+    maxGradNorm: num('max-grad-norm'),
+    maxLength: num('max-length'),
+    evalEvery: num('eval-every'),
+    earlyStoppingPatience: num('patience'),
+    seed: num('seed'),
+    classWeights: values['class-weights'] ? 'balanced' : 'none',
+    prompt: values.prompt,
+    k: num('k'),
+    lora:
+      lora === undefined
+        ? undefined
+        : {
+            r: lora,
+            alpha: num('lora-alpha'),
+            dropout: num('lora-dropout'),
+            targets: values['lora-targets']?.split(',').map((t) => t.trim()),
+          },
+    model: values.model,
+    checkpointEvery: num('checkpoint-every'),
+    tensorboard: values.tensorboard,
+    out: values.out,
+    ...overrides,
+  };
+  const spec = parseSpec(JSON.parse(JSON.stringify(raw)));
+  if (spec.recipe === 'prompt-mlm' && !spec.prompt)
+    throw new UsageError('the prompt-mlm recipe needs --prompt <name|hash> (or use --recipe classification)');
+  return spec;
+}
+
+/** Validates a spec (from flags, a stored run or a search space) with one clear message. */
+export function parseSpec(value: unknown): RunSpec {
+  const parsed = runSpecSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') ?? '';
+    const got = field ? (value as Record<string, unknown>)[field.split('.')[0] as string] : undefined;
+    throw new UsageError(`${field}${got === undefined ? '' : ` = ${JSON.stringify(got)}`}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,153 @@
+// A fine-tuned classifier on disk: the HF-format model directory plus promptune.json, which says how to use it
+// (recipe, label order, the prompt for prompt-based models, calibration). predict, eval and the server load
+// it from there alone, so a model directory can move between machines.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CodedError } from '../../shared/index.js';
+import { type Pretrained, loadPretrainedDir } from '../../transformers/index.js';
+import { type CheckedPrompt, checkPrompt, promptSpecSchema } from '../prompts/index.js';
+import { type TrainConfig, trainConfig } from './config.js';
+import { predictLogits } from './loop.js';
+import type { Recipe, TrainExample } from './recipe.js';
+import { classificationRecipe } from './recipes/classification.js';
+import { promptMlmRecipe } from './recipes/prompt-mlm.js';
+
+/** The file next to config.json that makes a model directory a Promptune classifier. */
+export const CLASSIFIER_FILE = 'promptune.json';
+
+/** What promptune.json holds. */
+export const classifierMetaSchema = z
+  .object({
+    format: z.literal('promptune-classifier/1'),
+    task: z.string(),
+    recipe: z.enum(['prompt-mlm', 'classification']),
+    inputs: z.array(z.string()).min(1),
+    labels: z.array(z.string()).min(2),
+    prompt: promptSpecSchema.optional(),
+    maxLength: z.number().int().positive(),
+    language: z.string().optional(),
+    runId: z.string().optional(),
+    baseModel: z.string().optional(),
+    /** Fitted on dev data: probabilities are softmax(logits / temperature). */
+    temperature: z.number().positive().default(1),
+    /** Below this top-class probability the answer is "not sure" (abstain). */
+    abstainBelow: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+/** A classifier's metadata. */
+export type ClassifierMeta = z.infer<typeof classifierMetaSchema>;
+
+/** Why a directory cannot be used as a classifier. */
+export class ClassifierError extends CodedError<'CLASSIFIER_MISSING' | 'CLASSIFIER_INVALID' | 'CLASSIFIER_INPUT'> {}
+
+/** Writes promptune.json into a saved model directory. */
+export function writeClassifierMeta(dir: string, meta: z.input<typeof classifierMetaSchema>): void {
+  writeFileSync(join(dir, CLASSIFIER_FILE), `${JSON.stringify(classifierMetaSchema.parse(meta), null, 2)}\n`);
+}
+
+/** Reads and validates promptune.json from a model directory. */
+export function readClassifierMeta(dir: string): ClassifierMeta {
+  const path = join(dir, CLASSIFIER_FILE);
+  if (!existsSync(path))
+    throw new ClassifierError(
+      'CLASSIFIER_MISSING',
+      `${dir} has no ${CLASSIFIER_FILE}: it is not a model trained by promptune train (give the directory that run saved, e.g. .promptune/runs/<run id>/model)`,
+    );
+  const r = classifierMetaSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ClassifierError('CLASSIFIER_INVALID', `${path}: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return r.data;
+}
+
+/** One prediction: probabilities per label (after temperature), the top label, or undefined when abstaining. */
+export interface Prediction {
+  label: string | undefined;
+  confidence: number;
+  probs: Record<string, number>;
+}
+
+/** A loaded classifier: the model, its recipe and metadata. */
+export interface Classifier {
+  meta: ClassifierMeta;
+  pretrained: Pretrained;
+  recipe: Recipe<unknown>;
+  /** Raw label logits (before temperature) for examples, in batches. */
+  logits(inputs: readonly Record<string, string>[], batchSize?: number): number[][];
+  /** Predictions with the saved temperature and abstain threshold applied. */
+  predict(inputs: readonly Record<string, string>[], batchSize?: number): Prediction[];
+  dispose(): void;
+}
+
+/** The recipe that scores a classifier with `meta` (what training used). */
+export function recipeForMeta(meta: ClassifierMeta): Recipe<unknown> {
+  if (meta.recipe === 'classification') return classificationRecipe as Recipe<unknown>;
+  const prompt: CheckedPrompt = checkPrompt(meta.prompt, {
+    inputs: meta.inputs.map((name) => ({ name })),
+    labels: meta.labels.map((name) => ({ name })),
+  });
+  return promptMlmRecipe(prompt, meta.labels, meta.language) as Recipe<unknown>;
+}
+
+/** Loads a classifier saved by training (model + tokenizer + promptune.json). */
+export function loadClassifier(dir: string): Classifier {
+  const meta = readClassifierMeta(dir);
+  const pretrained = loadPretrainedDir(
+    dir,
+    meta.recipe === 'classification' ? { head: 'sequence-classification', labels: meta.labels } : { head: 'masked-lm' },
+  );
+  return classifierFrom(pretrained, meta);
+}
+
+/** Wraps an already loaded model with its metadata (e.g. right after training). */
+export function classifierFrom(pretrained: Pretrained, meta: ClassifierMeta): Classifier {
+  const recipe = recipeForMeta(meta);
+  const cfg = (batchSize: number): TrainConfig => trainConfig({ batchSize, maxLength: meta.maxLength });
+  const examples = (inputs: readonly Record<string, string>[]): TrainExample[] =>
+    inputs.map((x, i) => {
+      const missing = meta.inputs.filter((f) => typeof x[f] !== 'string');
+      if (missing.length)
+        throw new ClassifierError(
+          'CLASSIFIER_INPUT',
+          `example ${i + 1} has no ${missing.join(', ')}: this model reads ${meta.inputs.join(', ')}`,
+        );
+      return { inputs: x, label: 0 };
+    });
+  const logits = (inputs: readonly Record<string, string>[], batchSize = 32): number[][] =>
+    predictLogits(pretrained, recipe, examples(inputs), cfg(batchSize));
+  return {
+    meta,
+    pretrained,
+    recipe,
+    logits,
+    predict(inputs, batchSize = 32) {
+      return logits(inputs, batchSize).map((row) => toPrediction(row, meta));
+    },
+    dispose() {
+      pretrained.model.dispose();
+    },
+  };
+}
+
+/** Logits → calibrated probabilities, top label and abstention. */
+export function toPrediction(
+  logits: readonly number[],
+  meta: Pick<ClassifierMeta, 'labels' | 'temperature' | 'abstainBelow'>,
+): Prediction {
+  const scaled = logits.map((v) => v / meta.temperature);
+  const max = Math.max(...scaled);
+  const exps = scaled.map((v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  const probs = exps.map((e) => e / sum);
+  const top = probs.indexOf(Math.max(...probs));
+  const confidence = probs[top] as number;
+  const abstain = meta.abstainBelow !== undefined && confidence < meta.abstainBelow;
+  return {
+    label: abstain ? undefined : meta.labels[top],
+    confidence,
+    probs: Object.fromEntries(meta.labels.map((l, i) => [l, probs[i] as number])),
+  };
+}
