@@ -15,7 +15,7 @@ if ! /usr/bin/python3 -c 'import ensurepip' 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
 fi
 [ -x .venv-ref/bin/python ] || /usr/bin/python3 -m venv --system-site-packages .venv-ref
-if ! .venv-ref/bin/python -c 'import safetensors, transformers, tokenizers, sentencepiece, datasets, jinja2' 2>/dev/null; then
+if ! .venv-ref/bin/python -c 'import safetensors, transformers, tokenizers, sentencepiece, datasets, jinja2, tensorboard' 2>/dev/null; then
   .venv-ref/bin/pip install -q -r scripts/fixtures/requirements.txt
 fi
 if ! .venv-ref/bin/python -c 'import peft, accelerate' 2>/dev/null; then

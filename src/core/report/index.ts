@@ -18,3 +18,4 @@ export {
 export { renderReport, checkReport } from './html.js';
 export { renderComparison } from './compare.js';
 export { type Summary, SUMMARY_FORMAT, summarySchema, reportSummary, readSummary, readReport } from './summary.js';
+export { type PredictionsInput, reportFromPredictions } from './from-predictions.js';
