@@ -39,8 +39,9 @@ describe('renderComparison', () => {
     ]);
   });
 
-  it('draws every run on the learning-curve charts and the per-class bars', () => {
-    const all = parsePage(renderComparison([sampleReport(), sampleReport(9, 'other')]));
+  it('draws every run that has a curve on the learning-curve charts, in the colour of its letter', () => {
+    const none = { ...sampleReport(5, 'zero-shot'), learningCurve: undefined };
+    const all = parsePage(renderComparison([sampleReport(), none, sampleReport(9, 'other')]));
     expect(all.filter((e) => e.name === 'section').map((e) => e.attrs.id)).toEqual([
       'runs',
       'metrics',
@@ -51,7 +52,12 @@ describe('renderComparison', () => {
     const curves = all.filter((e) => e.name === 'svg' && textOf(e.children[0]!).endsWith('of all runs'));
     expect(curves.map((svg) => elements(svg).filter((e) => e.name === 'polyline').length)).toEqual([2, 2]);
     expect(textOf(curves[0]!)).toContain('A minilm-pet-lora');
-    expect(textOf(curves[0]!)).toContain('B other');
+    expect(textOf(curves[0]!)).toContain('C other');
+    expect(textOf(curves[0]!)).not.toContain('zero-shot');
+    const strokes = elements(curves[0]!)
+      .filter((e) => e.name === 'polyline')
+      .map((e) => e.attrs.stroke);
+    expect(strokes).toEqual(['#0072B2', '#009E73']);
   });
 
   it('warns when runs were evaluated on different data and leaves out what no run has', () => {

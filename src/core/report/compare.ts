@@ -5,7 +5,7 @@ import { esc, fmt } from './escape.js';
 import { checkReport, ci, ciHeading, scoreRange } from './html.js';
 import { type Cell, type Section, figure, page, table, textCell } from './page.js';
 import { barChart, lineChart, seriesStyle } from './svg.js';
-import type { RunReport } from './types.js';
+import { type RunReport, intervalsOf } from './types.js';
 
 type MetricKey = 'accuracy' | 'macroF1' | 'microF1' | 'weightedF1' | 'rocAuc' | 'ece';
 
@@ -68,7 +68,7 @@ function metricsSection(runs: readonly RunReport[], names: string[]): Section {
   const rows = runs.map((r, i) => [
     runCell(names[i] as string, i),
     ...cols.map((col, j): Cell => {
-      const interval = ci(r.intervals, col.key);
+      const interval = ci(intervalsOf(r), col.key);
       return {
         html: `${fmt(r.metrics[col.key])}${interval ? `<br><small class="ci">${interval}</small>` : ''}`,
         num: true,
@@ -106,11 +106,15 @@ function perClassSection(runs: readonly RunReport[], names: string[]): Section {
 function curvesSection(runs: readonly RunReport[], names: string[]): Section | undefined {
   const charts: string[] = [];
   const finite = (v: number | null | undefined) => typeof v === 'number' && Number.isFinite(v);
+  // Runs without the curve stay out of the legend; `style` keeps each run's colour and letter as in the tables.
   const series = (k: 'loss' | 'devMetric') =>
-    runs.map((r, i) => ({
-      name: `${seriesStyle(i).letter} ${names[i]}`,
-      points: (r.learningCurve?.points ?? []).map((p) => ({ x: p.step, y: p[k] })),
-    }));
+    runs
+      .map((r, i) => ({
+        name: `${seriesStyle(i).letter} ${names[i]}`,
+        style: i,
+        points: (r.learningCurve?.points ?? []).map((p) => ({ x: p.step, y: p[k] })),
+      }))
+      .filter((s) => s.points.some((p) => finite(p.y)));
   if (runs.some((r) => r.learningCurve?.points.some((p) => finite(p.loss))))
     charts.push(
       figure(

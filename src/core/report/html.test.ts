@@ -57,6 +57,7 @@ describe('renderReport', () => {
     const shown = decode(html);
     expect(shown).toContain('<script>alert("title")</script>');
     expect(shown).toContain(`"><img src=x onerror=alert(1)>`);
+    expect(shown).toContain('<td>__proto__</td><td class="num">—</td><td class="num">[0.300, 0.400]</td>');
     expect(all.find((e) => e.name === 'h1')!.text).toBe('&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;');
     const title = all.find((e) => e.name === 'title' && e.parent?.name === 'head')!;
     expect(textOf(title)).toBe('<script>alert("title")</script> — evaluation report');
@@ -129,5 +130,29 @@ describe('renderReport', () => {
         confusion.0 has 3 columns but there are 2 labels: one per predicted label
         perClass.2.label "maybe" is not one of the labels (yes, no)]
     `);
+  });
+});
+
+describe('intervals', () => {
+  it('reads task metric names as field names, a field name winning', () => {
+    const r = {
+      ...minimalReport(),
+      intervals: {
+        'weighted-f1': [0.6, 0.8] as [number, number],
+        'macro-f1': [0, 1] as [number, number],
+        macroF1: [0.5, 0.9] as [number, number],
+      },
+    };
+    const rows = parsePage(renderReport(r))
+      .filter((e) => e.name === 'tr')
+      .slice(0, 5)
+      .map((tr) => tr.children.map(textOf));
+    expect(rows).toEqual([
+      ['Metric', 'Value', '95% CI'],
+      ['Accuracy', '0.750', ''],
+      ['Macro-F1', '0.733', '[0.500, 0.900]'],
+      ['Micro-F1', '0.750', ''],
+      ['Weighted-F1', '0.733', '[0.600, 0.800]'],
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { ReportError } from './errors.js';
 import { clipped, esc, fmt, pct } from './escape.js';
 import { type Cell, type Section, figure, page, table, textCell } from './page.js';
 import { barChart, confusionHeatmap, lineChart, reliabilityDiagram } from './svg.js';
-import { type ErrorExample, type Intervals, type RunReport, shapeProblems } from './types.js';
+import { type ErrorExample, type Intervals, type RunReport, intervalsOf, shapeProblems } from './types.js';
 
 /** Throws a ReportError naming every field whose shape disagrees with the labels. */
 export function checkReport(r: RunReport): void {
@@ -75,15 +75,16 @@ function metricsSection(r: RunReport): Section {
   const rows = metricRows(r);
   const shown = new Set(rows.map((row) => row[0]));
   // Intervals on other keys (e.g. f1:<label>) still belong in the report, under their own name.
-  const extra = Object.keys(r.intervals ?? {}).filter((k) => !shown.has(k));
-  const withCi = Object.keys(r.intervals ?? {}).length > 0;
+  const intervals = intervalsOf(r);
+  const extra = Object.keys(intervals).filter((k) => !shown.has(k));
+  const withCi = extra.length + rows.filter(([k]) => intervals[k]).length > 0;
   const body: Cell[][] = [
     ...rows.map(([key, name, v]) => [
       textCell(name),
       { html: fmt(v), num: true },
-      ...(withCi ? [{ html: ci(r.intervals, key), num: true }] : []),
+      ...(withCi ? [{ html: ci(intervals, key), num: true }] : []),
     ]),
-    ...extra.map((key) => [textCell(key), { html: '—', num: true }, { html: ci(r.intervals, key), num: true }]),
+    ...extra.map((key) => [textCell(key), { html: '—', num: true }, { html: ci(intervals, key), num: true }]),
   ];
   const head = ['Metric', { name: 'Value', num: true }, ...(withCi ? [{ name: ciHeading(r.intervalLevel), num: true }] : [])];
   const note = withCi ? '<p class="note">Intervals are bootstrap percentile intervals over the evaluation examples.</p>' : '';

@@ -6,6 +6,7 @@ import {
   type RunReport,
   classRowSchema,
   groupRowSchema,
+  intervalsOf,
   intervalsSchema,
   reportMetricsSchema,
   runReportSchema,
@@ -40,7 +41,7 @@ const finite = (x: number | undefined): x is number => x !== undefined && Number
 /** The summary of a report; optional values that are not finite are left out (JSON has no NaN). */
 export function reportSummary(r: RunReport): Summary {
   const m = r.metrics;
-  const intervals = Object.fromEntries(Object.entries(r.intervals ?? {}).filter(([, iv]) => iv.every(Number.isFinite)));
+  const intervals = Object.fromEntries(Object.entries(intervalsOf(r)).filter(([, iv]) => iv.every(Number.isFinite)));
   return {
     format: SUMMARY_FORMAT,
     title: r.title,

@@ -95,6 +95,8 @@ function legend(
 export interface LineSeries {
   name: string;
   points: readonly { x: number; y: number | null | undefined }[];
+  /** Index into the colour/dash/marker styles; the series' position when left out (keeps runs' styles stable). */
+  style?: number;
 }
 
 /** Titles and size of a line chart. */
@@ -115,8 +117,9 @@ export interface LineChartOptions {
 export function lineChart(series: readonly LineSeries[], o: LineChartOptions): string {
   const width = o.width ?? 640;
   const plotH = o.height ?? 240;
-  const clean = series.map((s) => ({
+  const clean = series.map((s, i) => ({
     name: s.name,
+    style: s.style ?? i,
     pts: s.points.filter(
       (p): p is { x: number; y: number } => Number.isFinite(p.x) && typeof p.y === 'number' && Number.isFinite(p.y),
     ),
@@ -149,26 +152,26 @@ export function lineChart(series: readonly LineSeries[], o: LineChartOptions): s
   const yMid = top + plotH / 2;
   body += text(12, yMid, o.yLabel, `text-anchor="middle" fill="${INK}" transform="rotate(-90 12 ${c(yMid)})"`);
 
-  clean.forEach((s, i) => {
-    const { color, dash } = seriesStyle(i);
+  clean.forEach((s) => {
+    const { color, dash } = seriesStyle(s.style);
     const pts = s.pts.map((p) => `${c(X(p.x))},${c(Y(p.y))}`).join(' ');
     let g = `<title>${esc(s.name)}</title>`;
     if (s.pts.length > 1)
       g += `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
     // Markers make series tell apart in grey-scale too; on long curves they would be a smear.
-    if (s.pts.length <= 40) for (const p of s.pts) g += marker(i, X(p.x), Y(p.y), color);
+    if (s.pts.length <= 40) for (const p of s.pts) g += marker(s.style, X(p.x), Y(p.y), color);
     body += `<g class="series">${g}</g>`;
   });
   if (!all.length) body += text(left + plotW / 2, yMid, 'no finite values to plot', `text-anchor="middle" fill="${INK}"`);
 
   const leg = legend(
-    clean.map((s, i) => {
-      const { color, dash } = seriesStyle(i);
+    clean.map((s) => {
+      const { color, dash } = seriesStyle(s.style);
       return {
         name: s.name,
         sample: (x: number, y: number) =>
           line(x, y, x + 24, y, `stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}`) +
-          marker(i, x + 12, y, color),
+          marker(s.style, x + 12, y, color),
       };
     }),
     left,
@@ -316,6 +319,8 @@ export function reliabilityDiagram(bins: readonly ReliabilityBin[], o: Reliabili
     body += text(X(t), top + S + 17, t.toFixed(1), `text-anchor="middle" fill="${INK}"`);
   }
   const used = bins.filter((b) => b.count > 0);
+  // When one count is too wide for its bar, all are written upwards: mixed directions read badly.
+  const upright = used.every((b) => textWidth(String(b.count), 10) + 2 <= Math.max(1, (b.upper - b.lower) * S));
   for (const b of used) {
     const x = X(b.lower);
     const w = Math.max(1, (b.upper - b.lower) * S);
@@ -325,9 +330,8 @@ export function reliabilityDiagram(bins: readonly ReliabilityBin[], o: Reliabili
     if (Number.isFinite(b.meanConfidence))
       g += `<circle cx="${c(X(b.meanConfidence))}" cy="${c(Y(acc))}" r="3.5" fill="#D55E00" stroke="#fff" stroke-width="0.8"/>`;
     // The count goes at the foot of the bar, away from the diagonal and the marker (above it when the bar is too
-    // short to hold it); narrow bins get it written upwards so that neighbours do not overlap.
+    // short to hold it); upwards when bins are too narrow, so that neighbours do not overlap.
     const n = String(b.count);
-    const upright = textWidth(n, 10) + 2 <= w;
     const inside = acc * S >= (upright ? 16 : textWidth(n, 10) + 8);
     const fg = inside ? '#fff' : INK;
     const y = inside ? top + S - 5 : Y(acc) - 4;

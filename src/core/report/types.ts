@@ -52,7 +52,11 @@ export const curvePointSchema = z.object({ step: z.number(), loss: curveValue, l
 /** One example the error analysis lists. */
 export const errorExampleSchema = z.object({ text: z.string(), gold: z.string(), predicted: z.string(), confidence: z.number() });
 
-/** Metric name → [low, high] bootstrap interval, e.g. { macroF1: [0.81, 0.86] }. */
+/**
+ * Metric → [low, high] bootstrap interval, e.g. { macroF1: [0.81, 0.86] }. Keys are the metrics' field names
+ * (accuracy, macroF1, …, abstain.coverage; task names such as macro-f1 are read as macroF1) or any other name,
+ * e.g. f1:<label>, which the report lists under that name.
+ */
 export const intervalsSchema = z.record(z.string(), z.tuple([z.number(), z.number()]));
 
 /** Everything `promptune eval` reports about one run. */
@@ -127,4 +131,18 @@ export function shapeProblems(r: Pick<RunReport, 'labels' | 'confusion' | 'perCl
       out.push({ path: ['perClass', i, 'label'], message: `"${c.label}" is not one of the labels (${r.labels.join(', ')})` });
   });
   return out;
+}
+
+// Task metric names (what a task file and the trainer call them) for the report's field names.
+const METRIC_ALIASES: Record<string, string> = { 'macro-f1': 'macroF1', 'micro-f1': 'microF1', 'weighted-f1': 'weightedF1' };
+
+/** Intervals keyed by the report's field names: "macro-f1" and the like become "macroF1" (a field name wins). */
+export function intervalsOf(r: Pick<RunReport, 'intervals'>): Intervals {
+  // A Map, not an object: a key such as "__proto__" from a hostile file must stay an ordinary key.
+  const out = new Map<string, [number, number]>();
+  for (const [k, v] of Object.entries(r.intervals ?? {})) {
+    const key = Object.hasOwn(METRIC_ALIASES, k) ? (METRIC_ALIASES[k] as string) : k;
+    if (!out.has(key) || key === k) out.set(key, v);
+  }
+  return Object.fromEntries(out);
 }

@@ -126,7 +126,8 @@ export function hostileReport(): RunReport {
     createdAt: ATTACKS[5] as string,
     dataset: { name: ATTACKS[3] as string, n: 600 },
     labels,
-    intervals: { ...r.intervals, [ATTACKS[0] as string]: [0.1, 0.2] },
+    // A computed key is an own property: "__proto__" arrives like this from JSON.parse.
+    intervals: { ...r.intervals, [ATTACKS[0] as string]: [0.1, 0.2], ['__proto__']: [0.3, 0.4] },
     perClass: r.perClass.map((c, i) => ({ ...c, label: labels[i] as string })),
     byGroup: r.byGroup?.map((g, i) => ({ ...g, group: ATTACKS[i] as string })),
     learningCurve: { metric: ATTACKS[2] as string, points: r.learningCurve?.points ?? [] },
