@@ -2,14 +2,26 @@
 // (the stack trace only with PROMPTUNE_DEBUG=1).
 import { type CliIO, type Command, UsageError } from './command.js';
 import { dataCommand } from './commands/data.js';
+import { evalCommand } from './commands/eval.js';
 import { feedbackCommand } from './commands/feedback.js';
 import { init } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
+import { predictCommand } from './commands/predict.js';
 import { promptCommand } from './commands/prompt.js';
 import { taskCommand } from './commands/task.js';
 import { trainCommand } from './commands/train.js';
 
-const COMMANDS: Command[] = [init, taskCommand, dataCommand, promptCommand, trainCommand, feedbackCommand, modelsCommand];
+const COMMANDS: Command[] = [
+  init,
+  taskCommand,
+  dataCommand,
+  promptCommand,
+  trainCommand,
+  evalCommand,
+  predictCommand,
+  feedbackCommand,
+  modelsCommand,
+];
 
 /** The top-level help text. */
 export function mainHelp(): string {

@@ -72,3 +72,13 @@ function nextBreak(text: string, i: number): number {
   }
   return text.length;
 }
+
+/** One CSV line (RFC 4180): fields with commas, quotes or line breaks are quoted, quotes doubled. */
+export function csvLine(fields: readonly unknown[]): string {
+  return fields
+    .map((f) => {
+      const s = f === null || f === undefined ? '' : typeof f === 'object' ? JSON.stringify(f) : String(f);
+      return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    })
+    .join(',');
+}

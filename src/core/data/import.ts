@@ -87,6 +87,26 @@ export async function importFile(path: string, opts: ImportOptions = {}): Promis
   return toDataset(rows, path, opts);
 }
 
+/** A file's rows as column → value records, for unlabelled data (what predict reads). */
+export interface Table {
+  columns: string[];
+  rows: { line: number; values: Record<string, unknown> }[];
+  /** Rows that could not be read (wrong field count, bad JSON), left out of `rows`. */
+  problems: RowProblem[];
+}
+
+/** Reads a CSV / JSONL / Parquet file without interpreting its columns. */
+export async function readTable(path: string, format?: DataFormat): Promise<Table> {
+  if (!existsSync(path)) throw new DataError('DATA_FILE', `${path} not found: check the path.`);
+  const f = format ?? formatOf(path);
+  const { columns, rows } = f === 'csv' ? csvRows(path) : f === 'jsonl' ? jsonlRows(path) : await parquetRows(path);
+  return {
+    columns,
+    rows: rows.flatMap((r) => (r.values ? [{ line: r.line, values: r.values }] : [])),
+    problems: rows.flatMap((r) => (r.problem ? [r.problem] : [])),
+  };
+}
+
 /** A raw row: its line, its values by column, or the problem that made it unreadable. */
 interface RawRow {
   line: number;

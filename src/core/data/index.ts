@@ -1,7 +1,7 @@
 // Public API of the data step: import, versioned datasets, the data report, splits, K-shot samples and exports.
 export { DataError, type DataErrorCode } from './errors.js';
 export { type Example, type Dataset, datasetHash, makeDataset } from './example.js';
-export { type CsvRecord, parseCsv } from './csv.js';
+export { type CsvRecord, parseCsv, csvLine } from './csv.js';
 export {
   type DataFormat,
   type ImportOptions,
@@ -11,6 +11,8 @@ export {
   type LabelRewrite,
   formatOf,
   importFile,
+  type Table,
+  readTable,
 } from './import.js';
 export { type ReportOptions, type DataReport, type DuplicateGroup, dataReport, formatReport, exampleText } from './report.js';
 export { type LanguageGuess, detectLanguages } from './language.js';
