@@ -24,3 +24,4 @@ export {
   searchTemplates,
 } from './search.js';
 export { type Preview, type PartTokens, buildPreview, formatPreview } from './preview.js';
+export { type Demonstration, withDemonstrations, sampleDemonstrations } from './demonstrations.js';

@@ -2,7 +2,8 @@
 export { type TrainConfig, trainConfigSchema, trainConfig } from './config.js';
 export type { Recipe, TrainExample } from './recipe.js';
 export { type ClassificationBatch, classificationRecipe } from './recipes/classification.js';
-export { type PromptBatch, promptMlmRecipe } from './recipes/prompt-mlm.js';
+export { type PromptBatch, type DemonstrationOptions, promptMlmRecipe } from './recipes/prompt-mlm.js';
+export { ensembleRecipe } from './recipes/ensemble.js';
 export {
   type Checkpoint,
   type LoopState,

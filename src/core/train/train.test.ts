@@ -4,10 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../engine/index.js';
 import { type Pretrained, applyLora, trainableParameters } from '../../transformers/index.js';
+import { checkPrompt } from '../prompts/index.js';
 import {
   DivergedError,
   type TrainExample,
   classificationRecipe,
+  ensembleRecipe,
   predictProbs,
   promptMlmRecipe,
   trainConfig,
@@ -89,6 +91,25 @@ describe('training', () => {
       (p.model.stateDict().get('roberta.encoder.layer.0.attention.self.key.weight') as Tensor).sub(frozen).abs().sum().item(),
     ).toBe(0);
     p.model.dispose();
+  });
+
+  it('learns with LM-BFF demonstrations in context and with a two-template ensemble', () => {
+    const second = checkPrompt(
+      { template: 'Review: {text} Verdict: {mask}', verbalizer: { great: 'good', other: 'bad' } },
+      { inputs: [{ name: 'text' }], labels: [{ name: 'great' }, { name: 'other' }] },
+    );
+    const cfg = trainConfig({ epochs: 10, batchSize: 16, learningRate: 3e-3, maxLength: 64 });
+    const few = train.slice(0, 96);
+    const p = fresh('masked-lm');
+    const withDemos = promptMlmRecipe(prompt, labels, undefined, { pool: few, seed: 1 });
+    trainModel(p, withDemos, few, dev, labels, cfg);
+    expect(accuracy(p, withDemos, test)).toBeGreaterThan(0.85);
+    p.model.dispose();
+    const q = fresh('masked-lm');
+    const both = ensembleRecipe([promptMlmRecipe(prompt, labels), promptMlmRecipe(second, labels)]);
+    trainModel(q, both, few, dev, labels, cfg);
+    expect(accuracy(q, both, test)).toBeGreaterThan(0.85);
+    q.model.dispose();
   });
 
   it('stops on a diverging loss with the way out', () => {

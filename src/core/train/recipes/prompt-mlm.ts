@@ -1,9 +1,19 @@
+import { createHash } from 'node:crypto';
 // Prompt-based fine-tuning (PET / LM-BFF): each input wrapped in the template, the masked LM's scores for each
 // label's words at the mask are the label logits, and the loss is cross-entropy over them. The pre-trained
 // head is used from step one, which is why this works with 16 examples per label.
 import { type Tensor, dispose, tensor } from '../../../engine/index.js';
 import { type ModelInputs, type Pretrained, maxInputLength, toModelInputs } from '../../../transformers/index.js';
-import { type CheckedPrompt, type LabelWordIds, encodePrompt, labelLogScores, labelWordIds } from '../../prompts/index.js';
+import {
+  type CheckedPrompt,
+  type Demonstration,
+  type LabelWordIds,
+  encodePrompt,
+  labelLogScores,
+  labelWordIds,
+  sampleDemonstrations,
+  withDemonstrations,
+} from '../../prompts/index.js';
 import type { Recipe } from '../recipe.js';
 
 /** A prompt batch: inputs plus the flat positions of the masks. */
@@ -13,11 +23,18 @@ export interface PromptBatch {
   size: number;
 }
 
-/** The prompt-MLM recipe for one prompt and label order. */
+/** LM-BFF demonstrations: a pool of labelled examples, one per label appended to each input. */
+export interface DemonstrationOptions {
+  pool: readonly Demonstration[];
+  seed: number;
+}
+
+/** The prompt-MLM recipe for one prompt and label order (optionally with demonstrations in context). */
 export function promptMlmRecipe(
   prompt: CheckedPrompt,
   labels: readonly string[],
   language?: string,
+  demonstrations?: DemonstrationOptions,
 ): Recipe<PromptBatch> & { words(p: Pretrained): LabelWordIds } {
   let words: LabelWordIds | undefined;
   const wordsFor = (p: Pretrained): LabelWordIds => {
@@ -30,7 +47,15 @@ export function promptMlmRecipe(
     batch(p, examples, cfg) {
       const w = wordsFor(p);
       const maxLength = Math.min(cfg.maxLength, maxInputLength(p));
-      const enc = examples.map((e) => encodePrompt(prompt, e.inputs, p.tokenizer, { maxLength, maskCount: w.maskCount }));
+      const enc = examples.map((e) => {
+        if (!demonstrations) return encodePrompt(prompt, e.inputs, p.tokenizer, { maxLength, maskCount: w.maskCount });
+        // Demonstrations are chosen per example (by its content and the seed), so every epoch, a resumed run
+        // and inference all see the same ones; the example itself is never its own demonstration.
+        const own = demonstrations.pool.find((d) => sameInputs(d.inputs, e.inputs));
+        const demos = sampleDemonstrations(demonstrations.pool, labels.length, seedOf(e.inputs, demonstrations.seed), own);
+        const x = withDemonstrations(prompt, e.inputs, demos, labels, language);
+        return encodePrompt(x.prompt, x.inputs, p.tokenizer, { maxLength, maskCount: w.maskCount });
+      });
       const width = Math.max(...enc.map((e) => e.ids.length));
       const padId = p.tokenizer.tokenToId(p.tokenizer.specialTokens.pad ?? '') ?? 0;
       const pad = (xs: number[], v: number): number[] => [...xs, ...new Array<number>(width - xs.length).fill(v)];
@@ -53,4 +78,17 @@ export function promptMlmRecipe(
       dispose(batch.inputs.inputIds, batch.inputs.attentionMask, batch.inputs.tokenTypeIds, batch.at);
     },
   };
+}
+
+function sameInputs(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** A 32-bit seed from an example's inputs and the run's seed. */
+function seedOf(inputs: Readonly<Record<string, string>>, seed: number): number {
+  return createHash('sha256')
+    .update(`${seed}\u0000${JSON.stringify(inputs)}`)
+    .digest()
+    .readUInt32LE(0);
 }
