@@ -5,3 +5,4 @@ export * from './eval/index.js';
 export * from './data/index.js';
 export * from './train/index.js';
 export * from './report/index.js';
+export * from './baseline/index.js';

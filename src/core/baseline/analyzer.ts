@@ -5,18 +5,22 @@
 const TOKEN = /[\p{L}\p{N}_]{2,}/gu;
 
 /** Word tokens of `text` (lower-cased first when `lowercase`), like sklearn's default tokenizer. */
-export function tokenize(text: string, lowercase = true): string[] {
+export function tfidfTokens(text: string, lowercase = true): string[] {
   return (lowercase ? text.toLowerCase() : text).match(TOKEN) ?? [];
 }
 
 /** Terms of `text`: its tokens and the space-joined n-grams for n in [minN, maxN], in sklearn's order. */
-export function analyze(text: string, ngramRange: readonly [number, number] = [1, 1], lowercase = true): string[] {
-  const tokens = tokenize(text, lowercase);
+export function tfidfTerms(text: string, ngramRange: readonly [number, number] = [1, 1], lowercase = true): string[] {
+  const tokens = tfidfTokens(text, lowercase);
   const [minN, maxN] = ngramRange;
   if (minN === 1 && maxN === 1) return tokens;
   const terms: string[] = minN === 1 ? tokens.slice() : [];
   for (let n = Math.max(minN, 2); n <= Math.min(maxN, tokens.length); n++) {
-    for (let i = 0; i + n <= tokens.length; i++) terms.push(tokens.slice(i, i + n).join(' '));
+    for (let i = 0; i + n <= tokens.length; i++) {
+      let term = tokens[i] as string;
+      for (let q = 1; q < n; q++) term += ` ${tokens[i + q]}`;
+      terms.push(term);
+    }
   }
   return terms;
 }

@@ -3,7 +3,7 @@
 // bit-for-bit repeatable.
 
 /** Returns f(x) and writes ∇f(x) into `grad`. */
-export type Objective = (x: Float64Array, grad: Float64Array) => number;
+export type LbfgsObjective = (x: Float64Array, grad: Float64Array) => number;
 
 /** Stopping rules. */
 export interface LbfgsOptions {
@@ -32,7 +32,7 @@ const C2 = 0.9; // curvature (strong Wolfe)
 const MAX_EVALS = 40; // per line search
 
 /** Minimises `fg` from `x0` (not modified). */
-export function minimizeLbfgs(fg: Objective, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
+export function minimizeLbfgs(fg: LbfgsObjective, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
   const tol = opts.tol ?? 1e-5;
   const maxIter = opts.maxIter ?? 1000;
   const m = opts.history ?? 10;
@@ -127,7 +127,7 @@ interface Point {
 
 /** Strong-Wolfe search along d from x; on success the accepted point and its gradient are in xt, gt. */
 function lineSearch(
-  fg: Objective,
+  fg: LbfgsObjective,
   x: Float64Array,
   f0: number,
   dg0: number,

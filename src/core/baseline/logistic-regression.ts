@@ -17,7 +17,7 @@ export interface LogisticRegressionOptions {
 }
 
 /** How the optimisation ended. */
-export interface FitInfo {
+export interface LogisticFitInfo {
   iterations: number;
   evaluations: number;
   converged: boolean;
@@ -30,7 +30,7 @@ export interface LogisticRegressionJSON {
   c: number;
   coef: number[][];
   intercept: number[];
-  fit?: FitInfo;
+  fit?: LogisticFitInfo;
 }
 
 /** A fitted multinomial logistic regression over `nClasses` classes and `nFeatures` sparse features. */
@@ -42,7 +42,7 @@ export class LogisticRegression {
     readonly nClasses: number,
     readonly c: number,
     private readonly theta: Float64Array,
-    readonly fitInfo: FitInfo | null,
+    readonly fitInfo: LogisticFitInfo | null,
   ) {}
 
   /** Fits on `rows` with class indices `y` (each in [0, nClasses), every class present). */
@@ -79,12 +79,21 @@ export class LogisticRegression {
     const { coef, intercept, c } = json;
     const k = Array.isArray(coef) ? coef.length : 0;
     const d = k > 0 && Array.isArray(coef[0]) ? coef[0].length : -1;
-    if (k < 2 || d < 0 || !Array.isArray(intercept) || intercept.length !== k || coef.some((w) => !Array.isArray(w) || w.length !== d)) {
+    if (
+      k < 2 ||
+      d < 0 ||
+      !Array.isArray(intercept) ||
+      intercept.length !== k ||
+      coef.some((w) => !Array.isArray(w) || w.length !== d)
+    ) {
       throw new BaselineError('BASELINE_FORMAT', 'logreg: coef must be K ≥ 2 rows of equal length and intercept K numbers');
     }
     const theta = new Float64Array((d + 1) * k);
-    coef.forEach((w, ki) => w.forEach((v, j) => (theta[j * k + ki] = finite(v, `logreg.coef[${ki}][${j}]`))));
-    intercept.forEach((v, ki) => (theta[d * k + ki] = finite(v, `logreg.intercept[${ki}]`)));
+    for (let ki = 0; ki < k; ki++) {
+      for (let j = 0; j < d; j++) theta[j * k + ki] = finite(coef[ki]?.[j], `logreg.coef[${ki}][${j}]`);
+      theta[d * k + ki] = finite(intercept[ki], `logreg.intercept[${ki}]`);
+    }
+    if (!(c > 0)) throw new BaselineError('BASELINE_FORMAT', `logreg.c must be a positive number, got ${c}`);
     return new LogisticRegression(d, k, finite(c, 'logreg.c'), theta, json.fit ?? null);
   }
 
@@ -134,6 +143,7 @@ function objective(rows: readonly SparseRow[], y: ArrayLike<number>, d: number, 
     indptr[i + 1] = start + r.indices.length;
   });
   const z = new Float64Array(k);
+  const r = new Float64Array(k);
   const bias = d * k;
   return (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
@@ -144,13 +154,15 @@ function objective(rows: readonly SparseRow[], y: ArrayLike<number>, d: number, 
       const lse = rowScores(theta, d, k, indices, values, from, to, z);
       const yi = y[i] as number;
       loss += lse - (z[yi] as number);
+      // r = p − onehot(y): the gradient of this row's loss with respect to its scores.
       for (let ki = 0; ki < k; ki++) {
-        const r = Math.exp((z[ki] as number) - lse) - (ki === yi ? 1 : 0);
-        grad[bias + ki] = (grad[bias + ki] as number) + r;
-        for (let p = from; p < to; p++) {
-          const at = (indices[p] as number) * k + ki;
-          grad[at] = (grad[at] as number) + (values[p] as number) * r;
-        }
+        r[ki] = Math.exp((z[ki] as number) - lse) - (ki === yi ? 1 : 0);
+        grad[bias + ki] = (grad[bias + ki] as number) + (r[ki] as number);
+      }
+      for (let p = from; p < to; p++) {
+        const base = (indices[p] as number) * k;
+        const v = values[p] as number;
+        for (let ki = 0; ki < k; ki++) grad[base + ki] = (grad[base + ki] as number) + v * (r[ki] as number);
       }
     }
     for (let q = 0; q < bias; q++) {
@@ -188,19 +200,27 @@ function rowScores(
 
 function checkRows(rows: readonly SparseRow[], nFeatures: number): void {
   rows.forEach((r, i) => {
-    if (r.indices.length !== r.values.length) throw data(`row ${i} has ${r.indices.length} indices but ${r.values.length} values`);
+    if (r.indices.length !== r.values.length)
+      throw data(`row ${i} has ${r.indices.length} indices but ${r.values.length} values`);
     for (const j of r.indices) {
       if (j < 0 || j >= nFeatures) throw data(`row ${i} has feature ${j}; features run 0..${nFeatures - 1}`);
     }
   });
 }
 
-function fitInfo(r: LbfgsResult): FitInfo {
-  return { iterations: r.iterations, evaluations: r.evaluations, converged: r.converged, gradMaxAbs: r.gradMaxAbs, objective: r.f };
+function fitInfo(r: LbfgsResult): LogisticFitInfo {
+  return {
+    iterations: r.iterations,
+    evaluations: r.evaluations,
+    converged: r.converged,
+    gradMaxAbs: r.gradMaxAbs,
+    objective: r.f,
+  };
 }
 
 function finite(v: unknown, field: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new BaselineError('BASELINE_FORMAT', `${field} must be a finite number`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new BaselineError('BASELINE_FORMAT', `${field} must be a finite number`);
   return v;
 }
 

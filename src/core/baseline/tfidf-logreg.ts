@@ -69,7 +69,11 @@ export class TfidfBaseline {
 }
 
 /** Fits the vectorizer on `texts` and the regression on their rows; `labels[i]` must be one of `opts.classes`. */
-export function trainTfidfBaseline(texts: readonly string[], labels: readonly string[], opts: TfidfBaselineOptions): TfidfBaseline {
+export function trainTfidfBaseline(
+  texts: readonly string[],
+  labels: readonly string[],
+  opts: TfidfBaselineOptions,
+): TfidfBaseline {
   const { classes } = opts;
   if (new Set(classes).size !== classes.length || classes.length < 2) {
     throw new BaselineError('BASELINE_OPTIONS', `classes must be two or more distinct labels, got ${JSON.stringify(classes)}`);
@@ -82,14 +86,20 @@ export function trainTfidfBaseline(texts: readonly string[], labels: readonly st
   labels.forEach((l, i) => {
     const k = index.get(l);
     if (k === undefined) {
-      throw new BaselineError('BASELINE_DATA', `label ${JSON.stringify(l)} of text ${i} is not one of ${JSON.stringify(classes)}; add it to classes or fix the row`);
+      throw new BaselineError(
+        'BASELINE_DATA',
+        `label ${JSON.stringify(l)} of text ${i} is not one of ${JSON.stringify(classes)}; add it to classes or fix the row`,
+      );
     }
     y[i] = k;
   });
   const counts = classes.map((_, k) => y.filter((v) => v === k).length);
   const empty = counts.findIndex((n) => n === 0);
   if (empty >= 0) {
-    throw new BaselineError('BASELINE_DATA', `class ${JSON.stringify(classes[empty])} has no training texts; every class needs at least one`);
+    throw new BaselineError(
+      'BASELINE_DATA',
+      `class ${JSON.stringify(classes[empty])} has no training texts; every class needs at least one`,
+    );
   }
   const { vectorizer, rows } = TfidfVectorizer.fitTransform(texts, opts);
   const model = LogisticRegression.fit(rows, y, vectorizer.vocabulary.length, classes.length, opts);

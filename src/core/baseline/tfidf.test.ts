@@ -3,7 +3,7 @@
 // Unicode strings; plus option errors, the code-point order and save/load.
 import { describe, expect, it } from 'vitest';
 import { type RefRow, ref, tfidfOptions } from './__fixtures__/reference.js';
-import { compareCodePoints, tokenize } from './analyzer.js';
+import { compareCodePoints, tfidfTokens } from './analyzer.js';
 import { BaselineError } from './errors.js';
 import { type SparseRow, TfidfVectorizer } from './tfidf.js';
 
@@ -36,7 +36,7 @@ describe('TfidfVectorizer matches scikit-learn', () => {
 
 describe('tokenizer details', () => {
   it('splits on combining marks and keeps letters, digits and underscores of every script', () => {
-    expect(tokenize('Cafe\u0301 café İstanbul snake_case x² ①② ٣٤ 日本語 𝐁𝐨𝐥𝐝')).toEqual([
+    expect(tfidfTokens('Cafe\u0301 café İstanbul snake_case x² ①② ٣٤ 日本語 𝐁𝐨𝐥𝐝')).toEqual([
       'cafe',
       'café',
       'stanbul',
@@ -79,15 +79,21 @@ describe('options and saving', () => {
       }
       return 'no error';
     };
-    expect(err({ ngramRange: [2, 1] })).toMatchInlineSnapshot(`"ngramRange must be two integers 1 ≤ min ≤ max, got [2, 1]; use [1, 1] or [1, 2]"`);
-    expect(err({ minDf: 1.5 })).toMatchInlineSnapshot(`"minDf must be a document count (integer ≥ 1) or a fraction in [0, 1), got 1.5"`);
-    expect(err({ maxDf: 0 })).toMatchInlineSnapshot(`"maxDf must be a fraction in (0, 1] or a document count (integer > 1), got 0"`);
+    expect(err({ ngramRange: [2, 1] })).toMatchInlineSnapshot(
+      `"ngramRange must be two integers 1 ≤ min ≤ max, got [2, 1]; use [1, 1] or [1, 2]"`,
+    );
+    expect(err({ minDf: 1.5 })).toMatchInlineSnapshot(
+      `"minDf must be a document count (integer ≥ 1) or a fraction in [0, 1), got 1.5"`,
+    );
+    expect(err({ maxDf: 0 })).toMatchInlineSnapshot(
+      `"maxDf must be a fraction in (0, 1] or a document count (integer > 1), got 0"`,
+    );
     expect(err({ minDf: 2, maxDf: 0.5 })).toMatchInlineSnapshot(
       `"maxDf (0.5) allows fewer documents than minDf (2) on 2 texts; raise maxDf or lower minDf"`,
     );
     expect(err({ minDf: 2, maxDf: 1 })).toMatchInlineSnapshot(`"no error"`);
     expect(() => TfidfVectorizer.fit(['a b', '!!'])).toThrowErrorMatchingInlineSnapshot(
-      `[BaselineError: no terms remain from 2 texts (minDf 1, maxDf 1); give texts with words of two or more letters, lower minDf or raise maxDf]`,
+      '[BaselineError: no terms remain from 2 texts (minDf 1, maxDf 1); give texts with words of two or more letters, lower minDf or raise maxDf]',
     );
   });
 

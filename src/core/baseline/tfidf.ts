@@ -1,6 +1,6 @@
 // TF-IDF features matching scikit-learn's TfidfVectorizer: vocabulary in code-point order, document-frequency
 // pruning and max_features like CountVectorizer, smooth idf, optional sublinear tf, L2-normalised sparse rows.
-import { analyze, compareCodePoints } from './analyzer.js';
+import { compareCodePoints, tfidfTerms } from './analyzer.js';
 import { BaselineError } from './errors.js';
 
 /** One sparse row: column indices in increasing order and their values. */
@@ -109,7 +109,7 @@ export class TfidfVectorizer {
 
   /** Terms of one text under this vectorizer's analyzer. */
   analyze(text: string): string[] {
-    return analyze(text, this.settings.ngramRange, this.settings.lowercase);
+    return tfidfTerms(text, this.settings.ngramRange, this.settings.lowercase);
   }
 
   /** TF-IDF rows of `texts`; terms outside the vocabulary are ignored, an empty row stays all-zero. */
@@ -176,7 +176,7 @@ function countTerms(texts: readonly string[], s: TfidfSettings): TermCounts {
   const docs = texts.map((text, d) => {
     const docIds: number[] = [];
     const docCounts: number[] = [];
-    for (const term of analyze(text, s.ngramRange, s.lowercase)) {
+    for (const term of tfidfTerms(text, s.ngramRange, s.lowercase)) {
       let t = ids.get(term);
       if (t === undefined) {
         t = terms.length;
@@ -205,11 +205,7 @@ function countTerms(texts: readonly string[], s: TfidfSettings): TermCounts {
 }
 
 /** CountVectorizer's pruning: df bounds, then the maxFeatures most frequent; kept terms in code-point order. */
-function pruneAndSort(
-  c: TermCounts,
-  nDocs: number,
-  s: TfidfSettings,
-): { keep: Int32Array; vocabulary: string[]; df: number[] } {
+function pruneAndSort(c: TermCounts, nDocs: number, s: TfidfSettings): { keep: Int32Array; vocabulary: string[]; df: number[] } {
   // sklearn: an int is a document count, a float a fraction of nDocs (compared as floats, not rounded).
   const high = s.maxDf > 1 ? s.maxDf : s.maxDf * nDocs;
   const low = s.minDf >= 1 ? s.minDf : s.minDf * nDocs;
@@ -221,7 +217,12 @@ function pruneAndSort(
   if (s.maxFeatures !== null && kept.length > s.maxFeatures) {
     // Stable sort by total count: ties go to the earlier term. (numpy's unstable argsort picks among ties arbitrarily.)
     const rank = new Map(kept.map((t, i) => [t, i]));
-    const top = new Set(kept.slice().sort((a, b) => (c.total[b] as number) - (c.total[a] as number)).slice(0, s.maxFeatures));
+    const top = new Set(
+      kept
+        .slice()
+        .sort((a, b) => (c.total[b] as number) - (c.total[a] as number))
+        .slice(0, s.maxFeatures),
+    );
     kept = kept.filter((t) => top.has(t));
     kept.sort((a, b) => (rank.get(a) as number) - (rank.get(b) as number));
   }
