@@ -20,7 +20,7 @@ import {
 } from '../../engine/index.js';
 import { CodedError, seededRandom } from '../../shared/index.js';
 import type { Pretrained } from '../../transformers/index.js';
-import { classificationMetrics, metricValue } from '../eval/index.js';
+import { classificationMetrics, metricValue, multiLabelMetrics } from '../eval/index.js';
 import { CheckpointError, type LoopState, disposeCheckpoint, readLatestCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import type { Recipe, TrainExample } from './recipe.js';
@@ -76,14 +76,15 @@ export interface CheckpointOptions {
 /** Why training stopped with an error: the loss became NaN or infinite. */
 export class DivergedError extends CodedError<'TRAIN_DIVERGED'> {}
 
-/** Label probabilities for examples, in batches, under no-grad and eval mode. */
+/** Label probabilities for examples, in batches, under no-grad and eval mode (one sigmoid per label when multi-label). */
 export function predictProbs<B>(
   p: Pretrained,
   recipe: Recipe<B>,
   examples: readonly TrainExample[],
   cfg: TrainConfig,
+  multiLabel = false,
 ): number[][] {
-  return scoreBatches(p, recipe, examples, cfg, (t) => t.softmax(-1));
+  return scoreBatches(p, recipe, examples, cfg, (t) => (multiLabel ? t.sigmoid() : t.softmax(-1)));
 }
 
 /** Raw label logits for examples (what temperature scaling is fitted on), in batches, under no-grad. */
@@ -129,7 +130,14 @@ export function trainModel<B>(
   dev: readonly TrainExample[],
   labels: readonly string[],
   cfg: TrainConfig,
-  opts: { metric?: string; hooks?: TrainHooks; parameters?: Tensor[]; checkpoint?: CheckpointOptions } = {},
+  opts: {
+    metric?: string;
+    hooks?: TrainHooks;
+    parameters?: Tensor[];
+    checkpoint?: CheckpointOptions;
+    /** One sigmoid per label and binary cross-entropy on TrainExample.targets. */
+    multiLabel?: boolean;
+  } = {},
 ): TrainResult {
   manualSeed(cfg.seed);
   const metric = opts.metric ?? 'macro-f1';
@@ -143,11 +151,20 @@ export function trainModel<B>(
       : cfg.schedule === 'cosine'
         ? cosineWithWarmup(warmup, totalSteps)
         : constantWithWarmup(warmup);
-  const params = opts.parameters ?? p.model.parameters().filter((t) => t.requiresGrad);
-  const named = trainableNames(p, params);
+  const own = recipe.parameters?.() ?? new Map<string, Tensor>();
+  const params = [...(opts.parameters ?? p.model.parameters().filter((t) => t.requiresGrad)), ...own.values()];
+  const named = trainableNames(p, params, own);
+  const multi = opts.multiLabel === true;
+  if (multi && train.some((e) => e.targets?.length !== labels.length))
+    throw new Error(`multi-label training needs targets with ${labels.length} entries (one per label) on every example`);
   const opt = new AdamW(params, { lr: cfg.learningRate, weightDecay: cfg.weightDecay });
   const scheduler = new LrScheduler(opt, cfg.learningRate, schedule);
-  const weights = cfg.classWeights === 'balanced' ? balancedWeights(train, labels.length) : undefined;
+  const weights =
+    cfg.classWeights !== 'balanced'
+      ? undefined
+      : opts.multiLabel
+        ? positiveWeights(train, labels.length)
+        : balancedWeights(train, labels.length);
   const state: LoopState = {
     fingerprint: fingerprint(recipe.name, cfg, train, dev, labels, named),
     steps: 0,
@@ -180,14 +197,7 @@ export function trainModel<B>(
   };
 
   const evaluate = (): boolean => {
-    const probs = predictProbs(p, recipe, dev, cfg);
-    const predicted = probs.map((row) => labels[row.indexOf(Math.max(...row))] as string);
-    const m = classificationMetrics(
-      dev.map((e) => labels[e.label] as string),
-      predicted,
-      labels,
-    );
-    const log = { step: state.steps, metric: metricValue(m, metric), accuracy: m.accuracy, macroF1: m.macroF1 };
+    const log = { step: state.steps, ...devScores(p, recipe, dev, labels, cfg, metric, multi) };
     state.evals.push(log);
     opts.hooks?.onEval?.(log);
     if (!state.best || log.metric > state.best.metric) {
@@ -214,11 +224,21 @@ export function trainModel<B>(
           const examples = order.slice(k * cfg.batchSize, (k + 1) * cfg.batchSize).map((i) => train[i] as TrainExample);
           const batch = recipe.batch(p, examples, cfg);
           loss += tidy(() => {
-            const gold = tensor(
-              examples.map((e) => e.label),
-              { dtype: 'int64' },
-            );
-            const l = F.crossEntropy(recipe.logits(p, batch), gold, weights ? { weight: weights } : {});
+            const logits = recipe.logits(p, batch);
+            const l = multi
+              ? F.binaryCrossEntropyWithLogits(
+                  logits,
+                  tensor(examples.map((e) => [...(e.targets ?? [])])),
+                  weights ? { posWeight: weights } : {},
+                )
+              : F.crossEntropy(
+                  logits,
+                  tensor(
+                    examples.map((e) => e.label),
+                    { dtype: 'int64' },
+                  ),
+                  weights ? { weight: weights } : {},
+                );
             l.div(cfg.gradAccumulation).backward();
             return l.item();
           });
@@ -293,10 +313,40 @@ export function trainModel<B>(
   };
 }
 
-/** The trainable parameters by name (what checkpoints and best-weight copies hold). */
-function trainableNames(p: Pretrained, params: readonly Tensor[]): Map<string, Tensor> {
+/** The trainable parameters by name (what checkpoints and best-weight copies hold), the recipe's under "recipe.". */
+function trainableNames(p: Pretrained, params: readonly Tensor[], own: Map<string, Tensor>): Map<string, Tensor> {
   const wanted = new Set(params.map((t) => t.handle));
-  return new Map(p.model.namedParameters().filter(([, t]) => wanted.has(t.handle)));
+  const named = new Map(p.model.namedParameters().filter(([, t]) => wanted.has(t.handle)));
+  for (const [k, t] of own) named.set(`recipe.${k}`, t);
+  return named;
+}
+
+/** The dev metrics: argmax for single-label tasks; a 0.5 threshold per label for multi-label ones. */
+function devScores<B>(
+  p: Pretrained,
+  recipe: Recipe<B>,
+  dev: readonly TrainExample[],
+  labels: readonly string[],
+  cfg: TrainConfig,
+  metric: string,
+  multi: boolean,
+): Omit<EvalLog, 'step'> {
+  const probs = predictProbs(p, recipe, dev, cfg, multi);
+  if (multi) {
+    const m = multiLabelMetrics(
+      dev.map((e) => (e.targets ?? []).map((t) => t > 0.5)),
+      probs.map((row) => row.map((v) => v >= 0.5)),
+      labels,
+    );
+    const value = metric === 'micro-f1' ? m.microF1 : metric === 'accuracy' ? m.subsetAccuracy : m.macroF1;
+    return { metric: value, accuracy: m.subsetAccuracy, macroF1: m.macroF1 };
+  }
+  const m = classificationMetrics(
+    dev.map((e) => labels[e.label] as string),
+    probs.map((row) => labels[row.indexOf(Math.max(...row))] as string),
+    labels,
+  );
+  return { metric: metricValue(m, metric), accuracy: m.accuracy, macroF1: m.macroF1 };
 }
 
 /** A digest of what makes two runs the same run: recipe, settings, data, labels and trainable parameters. */
@@ -357,6 +407,13 @@ function shuffle(n: number, rand: () => number): number[] {
     [out[i], out[j]] = [out[j] as number, out[i] as number];
   }
   return out;
+}
+
+/** negatives / positives per label: BCE's pos_weight, so rare labels are not simply never predicted. */
+function positiveWeights(train: readonly TrainExample[], k: number): Tensor {
+  const pos = new Array<number>(k).fill(0);
+  for (const e of train) e.targets?.forEach((t, i) => (pos[i] = (pos[i] as number) + t));
+  return tensor(pos.map((c) => (c ? (train.length - c) / c : 1)));
 }
 
 /** n / (k · n_c) per class: rare classes weigh more. */

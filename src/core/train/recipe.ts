@@ -6,8 +6,10 @@ import type { TrainConfig } from './config.js';
 /** A labelled example as training sees it. */
 export interface TrainExample {
   inputs: Readonly<Record<string, string>>;
-  /** Index into the label list. */
+  /** Index into the label list (multi-label examples: their first label). */
   label: number;
+  /** Multi-label tasks: 1 for each label the example carries, 0 otherwise (in label order). */
+  targets?: readonly number[];
 }
 
 /** One recipe: builds batches and turns the model's output into a loss and into label scores. */
@@ -19,4 +21,6 @@ export interface Recipe<B> {
   logits(p: Pretrained, batch: B): Tensor;
   /** Frees the batch's tensors. */
   disposeBatch(batch: B): void;
+  /** Trainable tensors the recipe owns besides the model's (a head, per-label thresholds), by name. */
+  parameters?(): Map<string, Tensor>;
 }

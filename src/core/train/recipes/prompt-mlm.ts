@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 // Prompt-based fine-tuning (PET / LM-BFF): each input wrapped in the template, the masked LM's scores for each
 // label's words at the mask are the label logits, and the loss is cross-entropy over them. The pre-trained
 // head is used from step one, which is why this works with 16 examples per label.
-import { type Tensor, dispose, tensor } from '../../../engine/index.js';
+import { type Tensor, dispose, noGrad, tensor } from '../../../engine/index.js';
 import { type ModelInputs, type Pretrained, maxInputLength, toModelInputs } from '../../../transformers/index.js';
 import {
   type CheckedPrompt,
@@ -29,13 +29,31 @@ export interface DemonstrationOptions {
   seed: number;
 }
 
-/** The prompt-MLM recipe for one prompt and label order (optionally with demonstrations in context). */
+/** Options of the prompt-MLM recipe. */
+export interface PromptMlmOptions {
+  demonstrations?: DemonstrationOptions;
+  /**
+   * Multi-label: each label's logit is its word's log-probability at the mask minus a learned per-label offset,
+   * so labels are judged independently (several can be likely at once) rather than competing in a softmax.
+   */
+  multiLabel?: boolean;
+  /** Saved offsets of a trained multi-label model. */
+  labelOffsets?: readonly number[];
+}
+
+/** The prompt-MLM recipe for one prompt and label order (optionally with demonstrations, or multi-label). */
 export function promptMlmRecipe(
   prompt: CheckedPrompt,
   labels: readonly string[],
   language?: string,
-  demonstrations?: DemonstrationOptions,
-): Recipe<PromptBatch> & { words(p: Pretrained): LabelWordIds } {
+  opts: PromptMlmOptions = {},
+): Recipe<PromptBatch> & { words(p: Pretrained): LabelWordIds; labelOffsets(): number[] | undefined } {
+  const demonstrations = opts.demonstrations;
+  // All zeros means "not fitted yet": the first batch sets each offset to its label's mean score, so every label
+  // starts near probability 1/2 (a resumed run restores fitted, non-zero offsets before that).
+  const offsets: Tensor | undefined = opts.multiLabel
+    ? tensor(opts.labelOffsets ? [...opts.labelOffsets] : new Array<number>(labels.length).fill(0)).requiresGrad_()
+    : undefined;
   let words: LabelWordIds | undefined;
   const wordsFor = (p: Pretrained): LabelWordIds => {
     words ??= labelWordIds(prompt, labels, p.tokenizer, language);
@@ -72,7 +90,18 @@ export function promptMlmRecipe(
       const w = wordsFor(p);
       const logits = p.model.forward(batch.inputs, { logitsAt: batch.at }).logits;
       if (!logits) throw new Error('the prompt-mlm recipe needs a model loaded with the masked-LM head');
-      return labelLogScores(logits.logSoftmax(-1).reshape(batch.size, w.maskCount, -1), w.words);
+      const scores = labelLogScores(logits.logSoftmax(-1).reshape(batch.size, w.maskCount, -1), w.words);
+      if (!offsets) return scores;
+      noGrad(() => {
+        if (offsets.abs().sum().item() === 0) offsets.copy_(scores.detach().mean(0));
+      });
+      return scores.sub(offsets);
+    },
+    parameters() {
+      return new Map(offsets ? [['label-offsets', offsets]] : []);
+    },
+    labelOffsets() {
+      return offsets?.tolist() as number[] | undefined;
     },
     disposeBatch(batch) {
       dispose(batch.inputs.inputIds, batch.inputs.attentionMask, batch.inputs.tokenTypeIds, batch.at);

@@ -30,10 +30,40 @@ export function toyModel(head: 'masked-lm' | 'sequence-classification' | 'base')
   return p;
 }
 
+/** The toy model with a classification head for `labels`, freshly initialised from seed 0. */
+export function toyModelWithLabels(labels: readonly string[]): Pretrained {
+  manualSeed(0);
+  const p = loadPretrainedDir(TOY_MODEL, { head: 'sequence-classification', labels: [...labels] });
+  initWeights(p.model, 0.02, p.model.config.padTokenId);
+  return p;
+}
+
 /** The toy task's prompt: "<text> All in all, it was <mask>." with great / bad. */
 export function toyPrompt(): CheckedPrompt {
   return checkPrompt(
     { template: '{text} All in all, it was {mask}.', verbalizer: { great: 'great', other: 'bad' } },
     { inputs: [{ name: 'text' }], labels: [{ name: 'great' }, { name: 'other' }] },
   );
+}
+
+export const TOY_MULTI_LABELS = ['positive', 'drink', 'cheap'];
+const DRINKS = ['tea', 'coffee', 'juice', 'milk'];
+const FOODS = ['cookies', 'pasta', 'rice', 'bread'];
+
+/**
+ * Multi-label toy reviews, each label with its own evidence: "positive" from the adjective, "drink" from the
+ * noun, "cheap" from the price sentence. `seen` says which label combinations may appear.
+ */
+export function toyMultiLabel(n: number, seed: number, seen: (targets: number[]) => boolean = () => true): TrainExample[] {
+  const r = seededRandom(seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const out: TrainExample[] = [];
+  while (out.length < n) {
+    const targets = [r() < 0.5 ? 1 : 0, r() < 0.5 ? 1 : 0, r() < 0.5 ? 1 : 0];
+    if (!seen(targets)) continue;
+    const [positive, drink, cheap] = targets;
+    const text = `The ${pick(drink ? DRINKS : FOODS)} was ${pick(positive ? GOOD : BAD)}. It was ${cheap ? 'cheap' : 'pricey'}.`;
+    out.push({ inputs: { text }, label: Math.max(0, targets.indexOf(1)), targets });
+  }
+  return out;
 }
