@@ -1,9 +1,10 @@
 // Public API of training: configuration, the recipe seam, the two recipes and the loop.
 export { type TrainConfig, trainConfigSchema, trainConfig } from './config.js';
-export type { Recipe, TrainExample } from './recipe.js';
+export type { Recipe, TrainExample, BatchContext, RecipeScores } from './recipe.js';
 export { type ClassificationBatch, classificationRecipe } from './recipes/classification.js';
 export { type PromptBatch, type DemonstrationOptions, promptMlmRecipe } from './recipes/prompt-mlm.js';
 export { ensembleRecipe } from './recipes/ensemble.js';
+export { type MaskedLmBatch, type MaskedLmOptions, maskedLmRecipe, freezeAllButMlmHead } from './recipes/masked-lm.js';
 export {
   type Checkpoint,
   type LoopState,

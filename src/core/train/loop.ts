@@ -222,8 +222,13 @@ export function trainModel<B>(
         let seen = 0;
         for (let k = b; k < Math.min(b + cfg.gradAccumulation, batchesPerEpoch); k++) {
           const examples = order.slice(k * cfg.batchSize, (k + 1) * cfg.batchSize).map((i) => train[i] as TrainExample);
-          const batch = recipe.batch(p, examples, cfg);
+          const batch = recipe.batch(p, examples, cfg, { epoch: state.epoch });
           loss += tidy(() => {
+            if (recipe.loss) {
+              const own = recipe.loss(p, batch);
+              own.div(cfg.gradAccumulation).backward();
+              return own.item();
+            }
             const logits = recipe.logits(p, batch);
             const l = multi
               ? F.binaryCrossEntropyWithLogits(
@@ -331,6 +336,15 @@ function devScores<B>(
   metric: string,
   multi: boolean,
 ): Omit<EvalLog, 'step'> {
+  if (recipe.score) {
+    const was = p.model.training;
+    p.model.eval();
+    try {
+      return noGrad(() => recipe.score?.(p, dev, cfg) as Omit<EvalLog, 'step'>);
+    } finally {
+      p.model.train(was);
+    }
+  }
   const probs = predictProbs(p, recipe, dev, cfg, multi);
   if (multi) {
     const m = multiLabelMetrics(
