@@ -39,3 +39,4 @@ export {
   toPrediction,
 } from './classifier.js';
 export * from './monitor/index.js';
+export * from './search/index.js';
