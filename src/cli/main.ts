@@ -7,7 +7,9 @@ import { feedbackCommand } from './commands/feedback.js';
 import { init } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
+import { pretrainCommand } from './commands/pretrain.js';
 import { promptCommand } from './commands/prompt.js';
+import { searchCommand } from './commands/search.js';
 import { taskCommand } from './commands/task.js';
 import { trainCommand } from './commands/train.js';
 
@@ -16,7 +18,9 @@ const COMMANDS: Command[] = [
   taskCommand,
   dataCommand,
   promptCommand,
+  pretrainCommand,
   trainCommand,
+  searchCommand,
   evalCommand,
   predictCommand,
   feedbackCommand,

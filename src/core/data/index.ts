@@ -18,3 +18,4 @@ export { type ReportOptions, type DataReport, type DuplicateGroup, dataReport, f
 export { type LanguageGuess, detectLanguages } from './language.js';
 export { stratifiedSplit, kShot } from './split.js';
 export { type ChatFormatter, toChatJsonl, writeHfDatasetDir } from './export.js';
+export { type CorpusOptions, readCorpus } from './corpus.js';

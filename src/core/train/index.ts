@@ -4,7 +4,16 @@ export type { Recipe, TrainExample, BatchContext, RecipeScores } from './recipe.
 export { type ClassificationBatch, classificationRecipe } from './recipes/classification.js';
 export { type PromptBatch, type DemonstrationOptions, promptMlmRecipe } from './recipes/prompt-mlm.js';
 export { ensembleRecipe } from './recipes/ensemble.js';
-export { type MaskedLmBatch, type MaskedLmOptions, maskedLmRecipe, freezeAllButMlmHead } from './recipes/masked-lm.js';
+export {
+  type MaskedLmBatch,
+  type MaskedLmOptions,
+  type MaskedFeatures,
+  maskedLmRecipe,
+  freezeAllButMlmHead,
+  cacheMaskedFeatures,
+  featureRows,
+  cachedHeadRecipe,
+} from './recipes/masked-lm.js';
 export {
   type Checkpoint,
   type LoopState,

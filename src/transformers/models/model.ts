@@ -2,6 +2,7 @@
 // bookkeeping (tied weights, vocabulary resizing, config) that loading and saving need.
 import { F, Module, type Tensor, cat, noGrad, tidy, zeros } from '../../engine/index.js';
 import type { ModelConfig } from './config.js';
+import { ModelError } from './errors.js';
 import { type PoolOptions, pool } from './pooling.js';
 
 /** The three heads prompt-based, SetFit-style and standard fine-tuning need, plus the bare encoder. */
@@ -120,6 +121,16 @@ export class TransformerModel extends Module {
     if (all) out.hiddenStates = all;
     if (this.#head.logits) out.logits = this.#head.logits(last, inputs, opts, this.training);
     return out;
+  }
+
+  /**
+   * The head alone on hidden states the encoder already produced (e.g. cached while the encoder is frozen).
+   * Only for heads that read nothing but the hidden states: masked-LM heads.
+   */
+  headLogits(hidden: Tensor, opts: ForwardOptions = {}): Tensor {
+    if (this.head !== 'masked-lm' || !this.#head.logits)
+      throw new ModelError('MODEL_CONFIG', `headLogits needs the masked-LM head; this model has the ${this.head} head`);
+    return this.#head.logits(hidden, {} as ModelInputs, opts, this.training);
   }
 
   /** Sentence embeddings [B, H] pooled from the last hidden state (mean pooling by default). */

@@ -4,9 +4,10 @@
 // tokens' original ids. Masks are drawn per text and epoch from the seed (dynamic masking, as RoBERTa does),
 // so a resumed run masks exactly as the uninterrupted one; dev texts always get the same masks.
 import { createHash } from 'node:crypto';
-import { F, type Tensor, dispose, tensor } from '../../../engine/index.js';
+import { F, type Tensor, cat, dispose, noGrad, tensor, tidy } from '../../../engine/index.js';
 import { seededRandom } from '../../../shared/index.js';
 import { type ModelInputs, type Pretrained, maxInputLength, toModelInputs } from '../../../transformers/index.js';
+import type { TrainConfig } from '../config.js';
 import type { Recipe, RecipeScores, TrainExample } from '../recipe.js';
 
 /** A masked batch: inputs, flat positions of the chosen tokens, and their original ids. */
@@ -124,4 +125,97 @@ export function freezeAllButMlmHead(p: Pretrained): Tensor[] {
     if (train) out.push(t);
   }
   return out;
+}
+
+/** Encoder outputs at masked positions, computed once (the encoder is frozen in head-only training). */
+export interface MaskedFeatures {
+  /** [M, hidden] */
+  features: Tensor;
+  /** Original token id per row. */
+  targets: number[];
+}
+
+/** Runs the frozen encoder once over masked passages and keeps the hidden states at the masked positions. */
+export function cacheMaskedFeatures(
+  p: Pretrained,
+  examples: readonly TrainExample[],
+  cfg: TrainConfig,
+  opts: MaskedLmOptions = {},
+  onProgress?: (done: number, total: number) => void,
+): MaskedFeatures {
+  const recipe = maskedLmRecipe(opts);
+  const parts: Tensor[] = [];
+  const targets: number[] = [];
+  const was = p.model.training;
+  p.model.eval();
+  try {
+    for (let i = 0; i < examples.length; i += cfg.batchSize) {
+      const batch = recipe.batch(p, examples.slice(i, i + cfg.batchSize), cfg, { epoch: 0 });
+      try {
+        parts.push(
+          tidy(() =>
+            noGrad(() => {
+              const out = p.model.forward(batch.inputs, { logitsAt: batch.at });
+              const h = out.lastHiddenState;
+              return h.reshape(-1, h.size(-1)).indexSelect(0, batch.at);
+            }),
+          ),
+        );
+        targets.push(...batch.gold);
+      } finally {
+        recipe.disposeBatch(batch);
+      }
+      onProgress?.(Math.min(i + cfg.batchSize, examples.length), examples.length);
+    }
+  } finally {
+    p.model.train(was);
+  }
+  const features = cat(parts, 0);
+  dispose(...parts);
+  return { features, targets };
+}
+
+/** Rows of cached features as training examples (the loop shuffles and batches these). */
+export function featureRows(n: number): TrainExample[] {
+  return Array.from({ length: n }, (_, i) => ({ inputs: { row: String(i) }, label: 0 }));
+}
+
+/** Training only the masked-LM head on cached encoder outputs: each "example" is one masked position. */
+export function cachedHeadRecipe(cache: MaskedFeatures): Recipe<{ rows: Tensor; targets: Tensor; gold: number[] }> {
+  const recipe: Recipe<{ rows: Tensor; targets: Tensor; gold: number[] }> = {
+    name: 'masked-lm-head',
+    batch(_p, examples) {
+      const idx = examples.map((e) => Number(e.inputs.row));
+      const gold = idx.map((i) => cache.targets[i] as number);
+      return { rows: tensor(idx, { dtype: 'int64' }), targets: tensor(gold, { dtype: 'int64' }), gold };
+    },
+    logits(p, batch) {
+      return p.model.headLogits(cache.features.indexSelect(0, batch.rows));
+    },
+    loss(p, batch) {
+      return F.crossEntropy(recipe.logits(p, batch), batch.targets);
+    },
+    score(p, dev, cfg) {
+      let right = 0;
+      let loss = 0;
+      for (let i = 0; i < dev.length; i += cfg.batchSize) {
+        const batch = recipe.batch(p, dev.slice(i, i + cfg.batchSize), cfg);
+        try {
+          tidy(() => {
+            const logits = recipe.logits(p, batch);
+            right += (logits.argmax(-1).tolist() as number[]).filter((t, j) => t === batch.gold[j]).length;
+            loss += F.crossEntropy(logits, batch.targets).item() * batch.gold.length;
+          });
+        } finally {
+          recipe.disposeBatch(batch);
+        }
+      }
+      const accuracy = dev.length ? right / dev.length : 0;
+      return { metric: accuracy, accuracy, macroF1: dev.length ? -loss / dev.length : 0 };
+    },
+    disposeBatch(batch) {
+      dispose(batch.rows, batch.targets);
+    },
+  };
+  return recipe;
 }
