@@ -11,6 +11,7 @@ import { type TrainConfig, trainConfig } from './config.js';
 import { predictLogits } from './loop.js';
 import type { Recipe, TrainExample } from './recipe.js';
 import { classificationRecipe } from './recipes/classification.js';
+import { ensembleRecipe } from './recipes/ensemble.js';
 import { promptMlmRecipe } from './recipes/prompt-mlm.js';
 
 /** The file next to config.json that makes a model directory a Promptune classifier. */
@@ -25,6 +26,17 @@ export const classifierMetaSchema = z
     inputs: z.array(z.string()).min(1),
     labels: z.array(z.string()).min(2),
     prompt: promptSpecSchema.optional(),
+    /** More prompts: the model is a template ensemble (label scores averaged over all prompts). */
+    morePrompts: z.array(promptSpecSchema).optional(),
+    /** LM-BFF demonstrations: the pool each input draws one example per label from, and the draw's seed. */
+    demonstrations: z
+      .object({ seed: z.number().int(), pool: z.array(z.object({ inputs: z.record(z.string(), z.string()), label: z.number().int().min(0) })) })
+      .optional(),
+    /** Multi-label: one sigmoid per label, each with its own decision threshold. */
+    multiLabel: z.boolean().default(false),
+    thresholds: z.array(z.number().min(0).max(1)).optional(),
+    /** Multi-label prompt models: the learned per-label offsets of the label-word scores. */
+    labelOffsets: z.array(z.number()).optional(),
     maxLength: z.number().int().positive(),
     language: z.string().optional(),
     runId: z.string().optional(),
@@ -68,6 +80,8 @@ export interface Prediction {
   label: string | undefined;
   confidence: number;
   probs: Record<string, number>;
+  /** Multi-label models: every label whose probability reaches its threshold. */
+  labels?: string[];
 }
 
 /** A loaded classifier: the model, its recipe and metadata. */
@@ -85,11 +99,17 @@ export interface Classifier {
 /** The recipe that scores a classifier with `meta` (what training used). */
 export function recipeForMeta(meta: ClassifierMeta): Recipe<unknown> {
   if (meta.recipe === 'classification') return classificationRecipe as Recipe<unknown>;
-  const prompt: CheckedPrompt = checkPrompt(meta.prompt, {
-    inputs: meta.inputs.map((name) => ({ name })),
-    labels: meta.labels.map((name) => ({ name })),
-  });
-  return promptMlmRecipe(prompt, meta.labels, meta.language) as Recipe<unknown>;
+  const task = { inputs: meta.inputs.map((name) => ({ name })), labels: meta.labels.map((name) => ({ name })) };
+  const prompts: CheckedPrompt[] = [meta.prompt, ...(meta.morePrompts ?? [])].map((spec) => checkPrompt(spec, task));
+  const recipes = prompts.map(
+    (prompt) =>
+      promptMlmRecipe(prompt, meta.labels, meta.language, {
+        ...(meta.demonstrations ? { demonstrations: meta.demonstrations } : {}),
+        multiLabel: meta.multiLabel,
+        ...(meta.labelOffsets ? { labelOffsets: meta.labelOffsets } : {}),
+      }) as Recipe<unknown>,
+  );
+  return recipes.length === 1 ? (recipes[0] as Recipe<unknown>) : (ensembleRecipe(recipes) as Recipe<unknown>);
 }
 
 /** Loads a classifier saved by training (model + tokenizer + promptune.json). */
