@@ -82,9 +82,11 @@ export const predictCommand: Command = {
   },
 };
 
-/** "positive (0.93)  positive 0.93 · negative 0.05 · neutral 0.02" */
+/** "positive (0.93)  positive 0.93 · negative 0.05 · neutral 0.02" (multi-label: "labels: a, b  a 0.91 · …") */
 function describe(p: Prediction): string {
   const ranked = Object.entries(p.probs).sort((a, b) => b[1] - a[1]);
+  if (p.labels)
+    return `labels: ${p.labels.length ? p.labels.join(', ') : '(none)'}  ${ranked.map(([l, v]) => `${l} ${v.toFixed(2)}`).join(' · ')}`;
   const head =
     p.label === undefined
       ? `not sure (top ${ranked[0]?.[0]} ${p.confidence.toFixed(2)})`
@@ -111,7 +113,9 @@ async function predictFile(
   const format = out?.endsWith('.csv') ? 'csv' : 'jsonl';
   if (out && !/\.(csv|jsonl|ndjson)$/.test(out)) throw new UsageError(`--out ${out}: use a .csv or .jsonl file name`);
   const lines: string[] = [];
-  const added = ['prediction', 'confidence', ...labels.map((l) => `p:${l}`)];
+  const multi = classifier.meta.multiLabel;
+  // Multi-label models add the predicted label set ("a|b" in CSV, an array in JSONL) in front.
+  const added = [...(multi ? ['labels'] : []), 'prediction', 'confidence', ...labels.map((l) => `p:${l}`)];
   const clash = added.filter((c) => table.columns.includes(c));
   if (clash.length)
     throw new UsageError(`${path} already has column ${clash.join(', ')}: rename it, predict adds ${added.join(', ')}`);
@@ -126,14 +130,18 @@ async function predictFile(
     );
     rows.forEach((r, j) => {
       const p = preds[j] as Prediction;
-      const key = p.label ?? '(not sure)';
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      for (const key of multi ? (p.labels?.length ? p.labels : ['(none)']) : [p.label ?? '(not sure)'])
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       const extra = [p.label ?? '', round(p.confidence), ...labels.map((l) => round(p.probs[l] as number))];
-      if (format === 'csv') lines.push(csvLine([...table.columns.map((c) => r.values[c]), ...extra]));
-      else
-        lines.push(
-          JSON.stringify({ ...r.values, ...Object.fromEntries(added.map((c, k) => [c, k === 0 && !p.label ? null : extra[k]])) }),
-        );
+      if (format === 'csv')
+        lines.push(csvLine([...table.columns.map((c) => r.values[c]), ...(multi ? [(p.labels ?? []).join('|')] : []), ...extra]));
+      else {
+        const fieldsOut: Record<string, unknown> = multi ? { labels: p.labels ?? [] } : {};
+        added.slice(multi ? 1 : 0).forEach((c, k) => {
+          fieldsOut[c] = k === 0 && !p.label ? null : extra[k];
+        });
+        lines.push(JSON.stringify({ ...r.values, ...fieldsOut }));
+      }
     });
     bar.update(Math.min(i + batchSize, table.rows.length));
   }

@@ -1,7 +1,7 @@
 // promptune train through the real command: a recorded run with step metrics, a saved model that loads back,
 // a test-set evaluation, and LoRA with a classification head.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +89,85 @@ describe('promptune train', () => {
     expect(promptune(cwd, 'train', '--resume', 'run_x', '--lr', '1').stderr).toContain(
       '--resume takes no other training options',
     );
+  });
+
+  it('trains a two-prompt ensemble with demonstrations, and predict uses both from the saved model', () => {
+    const cwd = project();
+    promptune(
+      cwd,
+      'prompt',
+      'add',
+      'verdict',
+      '--template',
+      'Review: {text} Verdict: {mask}',
+      '--verbalizer',
+      'great=good',
+      '--verbalizer',
+      'other=bad',
+    );
+    const r = promptune(
+      cwd,
+      'train',
+      '--prompt',
+      'cloze,verdict',
+      '--demonstrations',
+      '--k',
+      '8',
+      '--epochs',
+      '1',
+      '--max-length',
+      '96',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const dir = join(cwd, /model saved to (\S+)/.exec(r.stdout)?.[1] as string);
+    const meta = readClassifierMeta(dir);
+    expect(meta.prompt?.template).toBe('{text} It was {mask}.');
+    expect(meta.morePrompts?.map((p) => p.template)).toEqual(['Review: {text} Verdict: {mask}']);
+    expect(meta.demonstrations?.pool.length).toBe(16);
+    const pred = promptune(cwd, 'predict', '--model', dir, '--text', 'Lovely tea.');
+    expect(pred.status, pred.stderr).toBe(0);
+    expect(pred.stdout).toMatch(/^(great|other) \(/);
+  });
+
+  it('multi-label tasks train with one sigmoid per label, thresholds tuned on dev, and predict several labels', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pt-train-ml-'));
+    const rows = ['text,label'];
+    const topics = ['taste', 'price', 'delivery'];
+    for (let i = 0; i < 120; i++) {
+      const on = topics.filter((_, k) => (i >> k) % 2 === 1 || i % 7 === k);
+      const words = on.length ? on.map((t) => `${t} comment ${i % 5}`).join(' and ') : 'no comment';
+      rows.push(`"${words}",${on.join('|')}`);
+    }
+    writeFileSync(join(cwd, 'train.csv'), rows.filter((r) => !r.endsWith(',')).join('\n'));
+    const init = promptune(
+      cwd,
+      'init',
+      '--yes',
+      '--objective',
+      'Topics of reviews',
+      '--labels',
+      topics.join(','),
+      '--multi-label',
+      '--train',
+      'train.csv',
+      '--model',
+      model,
+    );
+    expect(init.status, init.stderr).toBe(0);
+    const r = promptune(cwd, 'train', '--recipe', 'classification', '--epochs', '2', '--max-length', '32', '--lr', '1e-3');
+    expect(r.status, r.stderr).toBe(0);
+    const dir = join(cwd, /model saved to (\S+)/.exec(r.stdout)?.[1] as string);
+    const meta = readClassifierMeta(dir);
+    expect(meta.multiLabel).toBe(true);
+    expect(meta.thresholds).toHaveLength(3);
+    const pred = promptune(cwd, 'predict', '--model', dir, '--data', 'train.csv', '--out', 'p.jsonl');
+    expect(pred.status, pred.stderr).toBe(0);
+    const out = readFileSync(join(cwd, 'p.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out[0]).toHaveProperty('labels');
+    expect(Array.isArray(out[0].labels)).toBe(true);
   });
 
   it('a run killed with SIGKILL resumes from its checkpoint to the result of an uninterrupted run', async () => {

@@ -2,17 +2,13 @@
 // from the spec, model + LoRA + recipe, monitoring (progress bar, JSONL, TensorBoard, store), checkpoints, the
 // best model saved with its promptune.json, temperature fitted on dev data, and the test evaluation recorded.
 import { join, relative, resolve } from 'node:path';
-import { classificationMetrics, fitTemperature, metricValue } from '../../core/eval/index.js';
-import { checkPrompt } from '../../core/prompts/index.js';
+import { classificationMetrics, fitTemperature, metricValue, multiLabelMetrics, tuneThresholds } from '../../core/eval/index.js';
 import {
-  type ClassifierMeta,
   JsonlLog,
-  type Recipe,
   TensorBoardWriter,
   type TrainResult,
-  classificationRecipe,
   predictLogits,
-  promptMlmRecipe,
+  toPrediction,
   trainModel,
   writeClassifierMeta,
 } from '../../core/train/index.js';
@@ -22,8 +18,9 @@ import { applyLora, mergeLora, savePretrained, trainableParameters } from '../..
 import { type CliIO, UsageError } from '../command.js';
 import type { Project } from '../context.js';
 import { ProgressBar } from '../progress.js';
+import { asTrainExamples, metaForRun, recipeForRun } from './recipe-for-run.js';
 import { type RunSpec, parseSpec } from './spec.js';
-import { type RunSplits, asTrainExamples, runSplits } from './splits.js';
+import { type RunSplits, runSplits } from './splits.js';
 
 /** What a finished run produced. */
 export interface RunOutcome {
@@ -54,30 +51,46 @@ export interface OpenedRun {
   splits: RunSplits;
 }
 
-/** Creates a run for `spec` and marks it running. */
-export async function openRun(project: Project, spec: RunSpec): Promise<OpenedRun> {
+/** Creates a queued run for `spec` that a worker claims later; `extra` (e.g. a search trial's record) is stored beside the spec in its config. */
+export async function enqueueRun(project: Project, spec: RunSpec, extra: Record<string, unknown> = {}): Promise<OpenedRun> {
   const task = project.loaded.task;
-  const resolved = spec.prompt ? { ...spec, prompt: await resolvePromptHash(project, spec.prompt) } : spec;
+  const resolved = {
+    ...spec,
+    ...(spec.prompt ? { prompt: await resolvePromptHash(project, spec.prompt) } : {}),
+    ...(spec.ensemble ? { ensemble: await Promise.all(spec.ensemble.map((r) => resolvePromptHash(project, r))) } : {}),
+  };
   const splits = await runSplits(project, resolved);
   const run = await project.store.runs.create({
     taskId: task.name,
     recipe: resolved.recipe,
-    config: resolved,
+    config: { ...resolved, ...extra },
     baseModel: resolved.model ?? task.model,
     datasetHash: splits.train.hash,
     promptHash: resolved.prompt ?? null,
   });
+  return { run, spec: resolved, splits };
+}
+
+/** Creates a run for `spec` and marks it running. */
+export async function openRun(project: Project, spec: RunSpec): Promise<OpenedRun> {
+  const { run, spec: resolved, splits } = await enqueueRun(project, spec);
   return { run: await project.store.runs.start(run.id, `cli-${process.pid}`), spec: resolved, splits };
 }
 
+/** The spec a stored run was created with (a search trial's `search` record set aside). */
+export function specOfRun(run: Run): RunSpec {
+  const { search: _search, ...config } = (run.config ?? {}) as Record<string, unknown>;
+  return parseSpec(config);
+}
+
 /** Marks a stored run as resumed and returns it with its spec. */
-export async function reopenRun(project: Project, runId: string): Promise<OpenedRun> {
+export async function reopenRun(project: Project, runId: string, workerId = `cli-${process.pid}`): Promise<OpenedRun> {
   const stored = await project.store.runs.get(runId);
   if (stored.taskId !== project.loaded.task.name)
     throw new UsageError(`run ${runId} belongs to task "${stored.taskId}", not "${project.loaded.task.name}"`);
-  const spec = parseSpec(stored.config);
+  const spec = specOfRun(stored);
   const splits = await runSplits(project, spec);
-  const run = await project.store.runs.resume(runId, `cli-${process.pid}`);
+  const run = await project.store.runs.resume(runId, workerId);
   return { run, spec, splits };
 }
 
@@ -104,7 +117,6 @@ export async function executeRun(
     }
   };
   try {
-    const prompt = spec.prompt ? checkPrompt((await project.store.prompts.get(spec.prompt)).spec, task) : undefined;
     // New heads and LoRA matrices start from random values: seed them so the same spec gives the same run.
     manualSeed(spec.seed);
     const p = await project.model({
@@ -113,9 +125,11 @@ export async function executeRun(
       fresh: true,
     });
     try {
-      const recipe = (
-        spec.recipe === 'prompt-mlm' ? promptMlmRecipe(prompt as NonNullable<typeof prompt>, labels) : classificationRecipe
-      ) as Recipe<unknown>;
+      const multi = task.type === 'multi-label';
+      const trainEx = asTrainExamples(splits.train, labels, multi);
+      const devEx = asTrainExamples(splits.dev, labels, multi);
+      const rr = await recipeForRun(project, spec, trainEx, labels);
+      const recipe = rr.recipe;
       if (spec.lora) {
         const targets = spec.lora.targets ?? (p.model.family === 'distilbert' ? ['q_lin', 'v_lin'] : ['query', 'value']);
         applyLora(p.model, {
@@ -125,8 +139,6 @@ export async function executeRun(
           targetModules: targets,
         });
       }
-      const trainEx = asTrainExamples(splits.train, labels);
-      const devEx = asTrainExamples(splits.dev, labels);
       if (!opts.quiet)
         io.stderr.write(
           `run ${run.id}${opts.resume ? ' (resumed)' : ''}: ${spec.recipe}${spec.lora ? ` + LoRA r=${spec.lora.r}` : ''} on ${trainEx.length} examples (dev ${devEx.length}), ${spec.epochs} epochs\n`,
@@ -135,6 +147,7 @@ export async function executeRun(
       let lastDev = '';
       const result = trainModel(p, recipe, trainEx, devEx, labels, spec, {
         metric: task.metric,
+        multiLabel: multi,
         parameters: spec.lora ? trainableParameters(p.model) : undefined,
         checkpoint: { dir: join(runDir, 'checkpoints'), every: spec.checkpointEvery, resume: opts.resume === true },
         hooks: {
@@ -167,29 +180,45 @@ export async function executeRun(
           points.push({ step: h.step, name: 'loss', value: h.loss }, { step: h.step, name: 'lr', value: h.lr });
       if (spec.lora) mergeLora(p.model);
       const devLogits = predictLogits(p, recipe, devEx, spec);
+      // Single-label: a temperature fitted on dev data. Multi-label: one decision threshold per label instead.
       const temperature =
-        devEx.length >= 10
+        !multi && devEx.length >= 10
           ? fitTemperature(
               devEx.map((e) => e.label),
               devLogits,
             )
           : 1;
+      const thresholds = multi
+        ? tuneThresholds(
+            devEx.map((e) => (e.targets ?? []).map((t) => t === 1)),
+            devLogits.map((row) => row.map((v) => 1 / (1 + Math.exp(-v)))),
+          )
+        : undefined;
       savePretrained(p, modelDir);
-      const meta: ClassifierMeta = {
-        format: 'promptune-classifier/1',
-        task: task.name,
-        recipe: spec.recipe,
-        inputs: task.inputs.map((i) => i.name),
-        labels,
-        ...(prompt ? { prompt: prompt.spec } : {}),
-        maxLength: spec.maxLength,
-        runId: run.id,
-        baseModel: spec.model ?? task.model,
-        temperature,
-      };
+      const meta = metaForRun(task, spec, rr, { runId: run.id, temperature, ...(thresholds ? { thresholds } : {}) });
       writeClassifierMeta(modelDir, meta);
       const outcome: RunOutcome = { run, result, modelDir, runDir, temperature };
-      if (splits.test) {
+      if (splits.test && multi) {
+        const testEx = asTrainExamples(splits.test, labels, true);
+        const preds = predictLogits(p, recipe, testEx, spec).map((row) => toPrediction(row, meta));
+        const m = multiLabelMetrics(
+          testEx.map((e) => (e.targets ?? []).map((t) => t === 1)),
+          preds.map((x) => labels.map((l) => x.labels?.includes(l) === true)),
+          labels,
+        );
+        const value = task.metric === 'micro-f1' ? m.microF1 : task.metric === 'accuracy' ? m.subsetAccuracy : m.macroF1;
+        outcome.test = { metric: value, accuracy: m.subsetAccuracy, macroF1: m.macroF1, n: m.n };
+        await project.store.evaluations.record({
+          taskId: task.name,
+          kind: 'fine-tune',
+          promptHashes: rr.prompts.map((x) => x.hash),
+          datasetHash: splits.test.hash,
+          modelRef: modelDir,
+          runId: run.id,
+          metrics: { [task.metric]: value, 'subset-accuracy': m.subsetAccuracy, 'macro-f1': m.macroF1, 'micro-f1': m.microF1 },
+          details: { perLabel: m.perLabel, hammingLoss: m.hammingLoss },
+        });
+      } else if (splits.test) {
         const testEx = asTrainExamples(splits.test, labels);
         const logits = predictLogits(p, recipe, testEx, spec);
         const m = classificationMetrics(
@@ -201,7 +230,7 @@ export async function executeRun(
         await project.store.evaluations.record({
           taskId: task.name,
           kind: 'fine-tune',
-          promptHashes: spec.prompt ? [spec.prompt] : [],
+          promptHashes: rr.prompts.map((x) => x.hash),
           datasetHash: splits.test.hash,
           modelRef: modelDir,
           runId: run.id,

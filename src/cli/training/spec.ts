@@ -21,6 +21,10 @@ export const runSpecSchema = trainConfigSchema
   .extend({
     /** Prompt version hash (prompt-mlm). */
     prompt: z.string().optional(),
+    /** More prompt versions: train and predict with all of them as a template ensemble. */
+    ensemble: z.array(z.string()).optional(),
+    /** LM-BFF: one labelled example per label appended to each input. */
+    demonstrations: z.boolean().default(false),
     /** Few-shot: this many examples per label for train and for dev, sampled with the seed. */
     k: z.number().int().positive().optional(),
     lora: loraSchema.optional(),
@@ -41,6 +45,7 @@ export type RunSpec = z.infer<typeof runSpecSchema>;
 export const HYPER_OPTIONS = {
   recipe: { type: 'string' },
   prompt: { type: 'string' },
+  demonstrations: { type: 'boolean', default: false },
   k: { type: 'string' },
   lora: { type: 'string' },
   'lora-alpha': { type: 'string' },
@@ -69,7 +74,9 @@ export const HYPER_OPTIONS = {
 /** Help lines for HYPER_OPTIONS. */
 export const HYPER_HELP = `  --recipe <r>             prompt-mlm (default when --prompt is given): PET/LM-BFF loss on the verbalizer;
                            classification: a standard classification head (the baseline)
-  --prompt <name|hash>     the prompt version for prompt-mlm
+  --prompt <name|hash>     the prompt version for prompt-mlm; several, comma-separated, train a template
+                           ensemble (label scores averaged over the prompts)
+  --demonstrations         LM-BFF: append one training example per label to each input (with its label word)
   --k <n>                  few-shot: n examples per label for train and n for dev (LM-BFF), seeded by --seed
   --lora <r>               train LoRA adapters of rank r instead of all weights; --lora-alpha <a> (default 2r),
                            --lora-dropout <p> (0.1), --lora-targets <names> (default: attention query,value)
@@ -114,7 +121,14 @@ export function specFromFlags(values: Flags, overrides: Record<string, unknown> 
     earlyStoppingPatience: num('patience'),
     seed: num('seed'),
     classWeights: values['class-weights'] ? 'balanced' : 'none',
-    prompt: values.prompt,
+    prompt: values.prompt?.split(',')[0]?.trim(),
+    ensemble: values.prompt?.includes(',')
+      ? values.prompt
+          .split(',')
+          .slice(1)
+          .map((x) => x.trim())
+      : undefined,
+    demonstrations: values.demonstrations,
     k: num('k'),
     lora:
       lora === undefined

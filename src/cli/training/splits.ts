@@ -1,7 +1,6 @@
 // The train / dev / test sets of a run, rebuilt the same way every time from the task's files and the spec
 // (so a resumed run or a search trial sees exactly the data the run started with), each version kept in the store.
 import { type Dataset, kShot, stratifiedSplit } from '../../core/data/index.js';
-import type { TrainExample } from '../../core/train/index.js';
 import { UsageError } from '../command.js';
 import { type Project, importTaskSplit, saveDataset } from '../context.js';
 import type { RunSpec } from './spec.js';
@@ -39,9 +38,4 @@ export async function runSplits(project: Project, spec: RunSpec): Promise<RunSpl
   const test = (await importTaskSplit(project, 'test'))?.dataset;
   if (test) await saveDataset(project, test, 'test', null);
   return { train, dev, ...(test ? { test } : {}) };
-}
-
-/** Examples as training sees them, in the task's label order (multi-label rows keep their first label). */
-export function asTrainExamples(ds: Dataset, labels: readonly string[]): TrainExample[] {
-  return ds.examples.map((e) => ({ inputs: e.inputs, label: labels.indexOf(e.labels[0] as string) })).filter((e) => e.label >= 0);
 }
