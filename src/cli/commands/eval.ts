@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Dataset, detectLanguages, exampleText, importFile } from '../../core/data/index.js';
-import { abstainThreshold, applyTemperature, fitTemperature } from '../../core/eval/index.js';
+import { abstainThreshold, applyTemperature, fitTemperature, multiLabelMetrics } from '../../core/eval/index.js';
 import {
   type CurvePoint,
   type RunReport,
@@ -15,7 +15,7 @@ import {
   reportFromPredictions,
   reportSummary,
 } from '../../core/report/index.js';
-import { loadClassifier, writeClassifierMeta } from '../../core/train/index.js';
+import { loadClassifier, readClassifierMeta, writeClassifierMeta } from '../../core/train/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, type Project, importTaskSplit, openProject, saveDataset } from '../context.js';
 import { ProgressBar } from '../progress.js';
@@ -84,6 +84,16 @@ export const evalCommand: Command = {
       const groups = byLanguage ? (await detectLanguages(data.examples.map(exampleText))).map((g) => g.language) : undefined;
       const reports: RunReport[] = [];
       for (const dir of dirs) {
+        if (readClassifierMeta(dir).multiLabel) {
+          await evaluateMultiLabel(
+            project,
+            dir,
+            data,
+            values.out && dirs.length === 1 ? resolve(io.cwd, values.out) : undefined,
+            io,
+          );
+          continue;
+        }
         const report = await evaluateOne(project, dir, data, { groups, target, samples, calibrate: values.calibrate }, io);
         const out = resolve(
           io.cwd,
@@ -119,6 +129,8 @@ async function evalData(project: Project, file: string | undefined, split: 'test
       format: task.data?.format,
       inputs: Object.fromEntries(task.inputs.map((i) => [i.name, i.column ?? i.name])),
       labelColumn: task.data?.labelColumn,
+      multiLabel: task.type === 'multi-label',
+      labelSeparator: task.data?.labelSeparator,
       synonyms: task.data?.labelSynonyms,
       allowedLabels: task.labels.map((l) => l.name),
     });
@@ -218,6 +230,60 @@ async function evaluateOne(
       details: reportSummary(report),
     });
     return report;
+  } finally {
+    classifier.dispose();
+  }
+}
+
+/** Multi-label models: per-label precision/recall/F1 at the saved thresholds, micro/macro F1, subset accuracy. */
+async function evaluateMultiLabel(
+  project: Project,
+  dir: string,
+  data: Dataset,
+  outDir: string | undefined,
+  io: CliIO,
+): Promise<void> {
+  const classifier = loadClassifier(dir);
+  try {
+    const labels = classifier.meta.labels;
+    const preds = classifier.predict(data.examples.map((e) => e.inputs));
+    const m = multiLabelMetrics(
+      data.examples.map((e) => labels.map((l) => e.labels.includes(l))),
+      preds.map((p) => labels.map((l) => p.labels?.includes(l) === true)),
+      labels,
+    );
+    const out = outDir ?? join(project.projectDir, '.promptune', 'reports', classifier.meta.runId ?? basename(dir));
+    mkdirSync(out, { recursive: true });
+    const summary = {
+      format: 'promptune.multi-label-summary/1',
+      model: dir,
+      dataset: { name: basename(data.source), n: m.n },
+      thresholds: classifier.meta.thresholds,
+      ...m,
+    };
+    writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await project.store.evaluations.record({
+      taskId: project.loaded.task.name,
+      kind: 'evaluation',
+      promptHashes: [],
+      datasetHash: data.hash,
+      modelRef: dir,
+      runId: classifier.meta.runId ?? null,
+      metrics: {
+        'macro-f1': m.macroF1,
+        'micro-f1': m.microF1,
+        'subset-accuracy': m.subsetAccuracy,
+        'hamming-loss': m.hammingLoss,
+      },
+      details: summary,
+    });
+    const rows = m.perLabel.map(
+      (c) =>
+        `    ${c.label.padEnd(16)} P ${c.precision.toFixed(3)}  R ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  (n=${c.support})`,
+    );
+    io.stdout.write(
+      `multi-label model ${relative(io.cwd, dir) || dir} on ${basename(data.source)} (${m.n} examples)\n  macro-F1 ${m.macroF1.toFixed(3)} · micro-F1 ${m.microF1.toFixed(3)} · subset accuracy ${m.subsetAccuracy.toFixed(3)} · Hamming loss ${m.hammingLoss.toFixed(3)}\n${rows.join('\n')}\n  summary: ${relative(io.cwd, join(out, 'summary.json'))}\n`,
+    );
   } finally {
     classifier.dispose();
   }

@@ -168,6 +168,10 @@ describe('promptune train', () => {
       .map((l) => JSON.parse(l));
     expect(out[0]).toHaveProperty('labels');
     expect(Array.isArray(out[0].labels)).toBe(true);
+    const ev = promptune(cwd, 'eval', '--model', dir, '--data', 'train.csv');
+    expect(ev.status, ev.stderr).toBe(0);
+    expect(ev.stdout).toMatch(/macro-F1 \d\.\d{3} · micro-F1 \d\.\d{3} · subset accuracy \d\.\d{3} · Hamming loss \d\.\d{3}/);
+    expect(ev.stdout).toMatch(/ {4}price +P \d\.\d{3}/);
   });
 
   it('a run killed with SIGKILL resumes from its checkpoint to the result of an uninterrupted run', async () => {
