@@ -1,0 +1,222 @@
+// `npm run bench:quality`: what each approach reaches on the shared datasets with the same base model —
+// zero-shot prompting, prompt-based fine-tuning (PET / LM-BFF), standard fine-tuning with a classification head,
+// and TF-IDF + logistic regression — few-shot (K per label, several seeds, mean ± sd) and on the full training
+// set. The base model needs a masked-LM head: by default the default encoder with the head that
+// `promptune pretrain --head-only` trained (see BENCHMARKS.md for the command).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type Dataset, importFile, kShot, stratifiedSplit } from '../../src/core/data/index.js';
+import { classificationMetrics } from '../../src/core/eval/index.js';
+import {
+  type Recipe,
+  type TrainExample,
+  classificationRecipe,
+  predictProbs,
+  promptMlmRecipe,
+  trainConfig,
+  trainModel,
+  trainTfidfBaseline,
+} from '../../src/core/index.js';
+import { type CheckedPrompt, checkPrompt } from '../../src/core/prompts/index.js';
+import { manualSeed, setNumThreads } from '../../src/engine/index.js';
+import { loadPretrainedDir } from '../../src/transformers/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: join(root, '.cache', 'models', 'minilm-mlm-head') },
+    data: { type: 'string', default: join(root, '..', 'shared', 'data') },
+    datasets: { type: 'string', default: 'reviews-fine-foods,spam' },
+    k: { type: 'string', default: '16' },
+    seeds: { type: 'string', default: '5' },
+    epochs: { type: 'string', default: '20' },
+    lr: { type: 'string', default: '3e-5' },
+    'full-epochs': { type: 'string', default: '1' },
+    'test-limit': { type: 'string', default: '500' },
+    'max-length': { type: 'string', default: '128' },
+    'skip-full': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    threads: { type: 'string', default: String(availableParallelism()) },
+  },
+});
+
+/** Each dataset's prompt: single-token label words the uncased BERT vocabulary has. */
+const PROMPTS: Record<string, { template: string; verbalizer: Record<string, string> }> = {
+  'reviews-fine-foods': { template: '{text} All in all, it was {mask}.', verbalizer: { great: 'great', other: 'bad' } },
+  spam: { template: '{text} This message is {mask}.', verbalizer: { spam: 'spam', ham: 'personal' } },
+};
+
+const num = (k: keyof typeof values): number => Number(values[k]);
+const datasets = (values.quick ? 'reviews-fine-foods' : (values.datasets as string)).split(',');
+const seeds = values.quick ? 2 : num('seeds');
+const K = num('k');
+setNumThreads(num('threads'));
+
+if (!existsSync(join(values.model as string, 'config.json'))) {
+  console.error(
+    `no model at ${values.model}: train the default encoder's masked-LM head first, e.g.\n  node bin/promptune.mjs pretrain --model default --head-only --text <corpus> --out ${values.model}`,
+  );
+  process.exit(2);
+}
+
+interface Row {
+  dataset: string;
+  setting: string;
+  method: string;
+  macroF1: number[];
+  accuracy: number[];
+  seconds: number[];
+}
+const rows: Row[] = [];
+const add = (
+  dataset: string,
+  setting: string,
+  method: string,
+  m: { macroF1: number; accuracy: number },
+  seconds: number,
+): void => {
+  let row = rows.find((r) => r.dataset === dataset && r.setting === setting && r.method === method);
+  if (!row) rows.push((row = { dataset, setting, method, macroF1: [], accuracy: [], seconds: [] }));
+  row.macroF1.push(m.macroF1);
+  row.accuracy.push(m.accuracy);
+  row.seconds.push(seconds);
+  console.error(
+    `  ${dataset} ${setting} ${method}: macro-F1 ${m.macroF1.toFixed(3)} acc ${m.accuracy.toFixed(3)} (${seconds.toFixed(0)} s)`,
+  );
+};
+
+const asExamples = (ds: Dataset, labels: readonly string[]): TrainExample[] =>
+  ds.examples.map((e) => ({ inputs: e.inputs, label: labels.indexOf(e.labels[0] as string) }));
+
+function scores(probs: number[][], test: TrainExample[], labels: string[]): { macroF1: number; accuracy: number } {
+  const m = classificationMetrics(
+    test.map((e) => labels[e.label] as string),
+    probs.map((r) => labels[r.indexOf(Math.max(...r))] as string),
+    labels,
+  );
+  return { macroF1: m.macroF1, accuracy: m.accuracy };
+}
+
+function fineTune(
+  method: 'prompt' | 'standard',
+  prompt: CheckedPrompt,
+  labels: string[],
+  train: TrainExample[],
+  dev: TrainExample[],
+  test: TrainExample[],
+  seed: number,
+  epochs: number,
+  batchSize: number,
+): { macroF1: number; accuracy: number } {
+  manualSeed(seed);
+  const p = loadPretrainedDir(
+    values.model as string,
+    method === 'prompt' ? { head: 'masked-lm' } : { head: 'sequence-classification', labels },
+  );
+  try {
+    const recipe = (method === 'prompt' ? promptMlmRecipe(prompt, labels) : classificationRecipe) as Recipe<unknown>;
+    const cfg = trainConfig({ epochs, batchSize, learningRate: num('lr'), maxLength: num('max-length'), seed });
+    trainModel(p, recipe, train, dev, labels, cfg);
+    return scores(predictProbs(p, recipe, test, trainConfig({ batchSize: 32, maxLength: num('max-length') })), test, labels);
+  } finally {
+    p.model.dispose();
+  }
+}
+
+const timed = <T>(f: () => T): [T, number] => {
+  const t0 = performance.now();
+  const out = f();
+  return [out, (performance.now() - t0) / 1000];
+};
+
+for (const name of datasets) {
+  const spec = PROMPTS[name];
+  if (!spec) throw new Error(`no prompt for dataset ${name}: add one to PROMPTS`);
+  const labels = Object.keys(spec.verbalizer);
+  const trainDs = (await importFile(join(values.data as string, name, 'train.csv'), { allowedLabels: labels })).dataset;
+  const testDs = (await importFile(join(values.data as string, name, 'test.csv'), { allowedLabels: labels })).dataset;
+  // A fixed, stratified test subset bounds the time every method spends predicting.
+  const limit = Math.min(num('test-limit'), testDs.examples.length);
+  const testSub =
+    limit < testDs.examples.length
+      ? (stratifiedSplit(testDs, { a: limit / testDs.examples.length, b: 1 - limit / testDs.examples.length }, 0).a as Dataset)
+      : testDs;
+  const test = asExamples(testSub, labels);
+  const prompt = checkPrompt(spec, { inputs: [{ name: 'text' }], labels: labels.map((l) => ({ name: l })) });
+  console.error(`${name}: ${trainDs.examples.length} train, ${test.length} test examples`);
+
+  // Zero-shot: the prompt with the pre-trained head, no training.
+  {
+    const p = loadPretrainedDir(values.model as string, { head: 'masked-lm' });
+    const [m, s] = timed(() =>
+      scores(
+        predictProbs(p, promptMlmRecipe(prompt, labels), test, trainConfig({ batchSize: 32, maxLength: num('max-length') })),
+        test,
+        labels,
+      ),
+    );
+    add(name, 'zero-shot', 'prompt (no training)', m, s);
+    p.model.dispose();
+  }
+  for (let seed = 1; seed <= seeds; seed++) {
+    const sample = kShot(trainDs, K, seed);
+    const train = asExamples(sample.train, labels);
+    const dev = asExamples(sample.dev, labels);
+    const setting = `K=${K}`;
+    for (const method of ['prompt', 'standard'] as const) {
+      const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, seed, num('epochs'), 8));
+      add(name, setting, method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
+    }
+    const [m, s] = timed(() => {
+      const model = trainTfidfBaseline(
+        train.map((e) => e.inputs.text as string),
+        train.map((e) => labels[e.label] as string),
+        { classes: labels },
+      );
+      return scores(model.predictProba(test.map((e) => e.inputs.text as string)), test, labels);
+    });
+    add(name, setting, 'TF-IDF + LR', m, s);
+  }
+  if (!values['skip-full'] && !values.quick) {
+    const parts = stratifiedSplit(trainDs, { train: 0.9, dev: 0.1 }, 1);
+    const train = asExamples(parts.train as Dataset, labels);
+    const dev = asExamples(parts.dev as Dataset, labels);
+    for (const method of ['prompt', 'standard'] as const) {
+      const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, 1, num('full-epochs'), 16));
+      add(name, 'full', method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
+    }
+    const [m, s] = timed(() => {
+      const all = asExamples(trainDs, labels);
+      const model = trainTfidfBaseline(
+        all.map((e) => e.inputs.text as string),
+        all.map((e) => labels[e.label] as string),
+        { classes: labels },
+      );
+      return scores(model.predictProba(test.map((e) => e.inputs.text as string)), test, labels);
+    });
+    add(name, 'full', 'TF-IDF + LR', m, s);
+  }
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]): number =>
+  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
+const fmt = (xs: number[]): string => (xs.length > 1 ? `${mean(xs).toFixed(3)} ± ${sd(xs).toFixed(3)}` : mean(xs).toFixed(3));
+const table = [
+  '| dataset | setting | method | macro-F1 | accuracy | runs | seconds / run |',
+  '|---|---|---|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.dataset} | ${r.setting} | ${r.method} | ${fmt(r.macroF1)} | ${fmt(r.accuracy)} | ${r.macroF1.length} | ${mean(r.seconds).toFixed(0)} |`,
+  ),
+].join('\n');
+console.log(table);
+mkdirSync(join(root, 'bench', 'out'), { recursive: true });
+const file = join(root, 'bench', 'out', `quality-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify({ args: values, rows }, null, 2)}\n`);
+console.error(`results: ${file}`);
