@@ -154,6 +154,9 @@ describe('promptune search', () => {
       'promptune search: lr is a range (0.00001 to 0.001): a grid needs a list of values, e.g. lr: [0.00001, 0.001], or use the random or tpe sampler.',
     );
     expect(bad('lr: [1e-5]', '--out', 'x')).toContain('--out does not apply to a search');
+    expect(bad('prompt: [cloze, missing]')).toMatch(/^promptune search: bad.yaml: cloze: /);
+    // Nothing was queued or saved for a space that failed its checks.
+    expect(readdirSync(join(cwd, '.promptune', 'search'))).toHaveLength(1);
     expect((await trials(cwd, 'none')).length).toBe(0);
   });
 

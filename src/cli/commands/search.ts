@@ -17,11 +17,12 @@ import {
   randomSearch,
   readSearchSpace,
   tpeSuggest,
+  trainConfig,
 } from '../../core/train/index.js';
 import { type Run, StoreError } from '../../store/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, type Project, openProject } from '../context.js';
-import { enqueueRun, executeRun, reopenRun, specOfRun } from '../training/run.js';
+import { enqueueRun, executeRun, reopenRun, resolvePromptHash, specOfRun } from '../training/run.js';
 import { HYPER_HELP, HYPER_OPTIONS, type RunSpec, specFromFlags } from '../training/spec.js';
 import { runSplits } from '../training/splits.js';
 
@@ -122,7 +123,9 @@ export const searchCommand: Command = {
       throw new UsageError('--out does not apply to a search: each trial saves its model in .promptune/runs/<run id>/model');
     const project = await openProject(values, io);
     try {
-      const state = resume ? readState(project, resume) : newState(project, io, spaceFile as string, sampler, trials, hyper);
+      const state = resume
+        ? readState(project, resume)
+        : await newState(project, io, spaceFile as string, sampler, trials, hyper);
       if (!resume) {
         writeState(project, state);
         io.stdout.write(
@@ -147,14 +150,14 @@ export const searchCommand: Command = {
 };
 
 /** Validates the options and the space, and checks every value the sampler could pick makes a valid run spec. */
-function newState(
+async function newState(
   project: Project,
   io: CliIO,
   spaceFile: string,
   samplerFlag: string | undefined,
   trialsFlag: string | undefined,
   hyper: HyperFlags,
-): SearchState {
+): Promise<SearchState> {
   const path = resolve(io.cwd, spaceFile);
   if (!existsSync(path)) throw new UsageError(`--space ${spaceFile}: no such file (a YAML file such as lr: [1e-5, 3e-5])`);
   const space = readSearchSpace(readFileSync(path, 'utf8'), spaceFile);
@@ -174,15 +177,29 @@ function newState(
     if (!Number.isInteger(trials) || trials < 1) throw new UsageError(`--trials ${trialsFlag}: expected a whole number ≥ 1`);
   }
   const base = Object.fromEntries(Object.entries(hyper).filter(([, v]) => v !== undefined));
-  const seed = specFromFlags(base).seed;
-  // Each listed value and each range's ends (and a point between, for whole-number options) on top of the base.
+  const seed = hyper.seed === undefined ? trainConfig().seed : Number(hyper.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed ${hyper.seed}: expected a whole number`);
+  // Every listed value and each range's ends, with the other hyper-parameters at their first value (a prompt-mlm
+  // recipe may need a prompt the space lists); for real ranges also a point between, to catch whole-number options.
+  const reference = Object.fromEntries(Object.entries(space).map(([n, d]) => [n, d.kind === 'choice' ? d.values[0] : d.min]));
+  const prompts = new Set<string>();
   for (const [name, d] of Object.entries(space)) {
     const values = d.kind === 'choice' ? d.values : [d.min, d.max];
-    for (const v of values) trialSpec(base, { [name]: v }, spaceFile);
+    for (const v of values) {
+      const spec = trialSpec(base, { ...reference, [name]: v } as Assignment, spaceFile);
+      // Prompts are looked up now, not when the trial is queued half-way through the search.
+      for (const ref of [spec.prompt, ...(spec.ensemble ?? [])]) {
+        if (!ref || prompts.has(ref)) continue;
+        prompts.add(ref);
+        await resolvePromptHash(project, ref).catch((e: Error) => {
+          throw new UsageError(`${'prompt' in space ? spaceFile : '--prompt'}: ${ref}: ${e.message}`);
+        });
+      }
+    }
     if (d.kind === 'range' && !d.int) {
       const between = d.min + (d.max - d.min) * 0.37;
       try {
-        trialSpec(base, { [name]: between }, spaceFile);
+        trialSpec(base, { ...reference, [name]: between } as Assignment, spaceFile);
       } catch {
         throw new UsageError(`${spaceFile}: ${name} takes whole numbers: add int: true to its range`);
       }
@@ -348,8 +365,11 @@ async function work(project: Project, state: SearchState, io: CliIO, opts: { que
     const started = performance.now();
     io.stderr.write(`${what}: ${resume ? 'resuming' : 'starting'} run ${run.id}\n`);
     try {
-      const spec = specOfRun(run);
-      const opened = resume ? await reopenRun(project, run.id, worker) : { run, spec, splits: await runSplits(project, spec) };
+      const claimed = async () => {
+        const spec = specOfRun(run);
+        return { run, spec, splits: await runSplits(project, spec) };
+      };
+      const opened = resume ? await reopenRun(project, run.id, worker) : await claimed();
       const o = await executeRun(project, opened, io, { resume });
       const secs = ((performance.now() - started) / 1000).toFixed(0);
       const dev = o.result.best ? o.result.best.metric.toFixed(3) : 'n/a';
