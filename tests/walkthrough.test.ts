@@ -36,11 +36,16 @@ describe('docs/walkthrough.md', () => {
     expect(r.stdout).toMatch(/(No reliable difference between|is better than) cloze@/);
     expect(r.stdout).toMatch(/version [0-9a-f]{10} of "cloze" with the best label words/);
     expect(r.stdout).toContain('Wrote 1 labelled example(s) to feedback.jsonl.');
+    expect(r.stdout).toMatch(/run run_\S+ completed after \d+ steps; best dev macro-f1 \d\.\d{3}/);
+    expect(r.stdout).toMatch(/test: macro-f1 \d\.\d{3}, accuracy \d\.\d{3} on 993 examples/);
+    expect(r.stdout).toMatch(/macro-F1 \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/);
+    expect(r.stderr).toContain('2 predictions written to predictions.csv');
     for (const f of [
       'feedback.jsonl',
       'reviews-dataset/README.md',
       'reviews-dataset/train.jsonl',
       'chat.jsonl',
+      'predictions.csv',
       '.promptune/promptune.db',
     ]) {
       expect(existsSync(join(cwd, f)), f).toBe(true);
