@@ -12,6 +12,7 @@ const IMPORTS: Record<string, string> = {
   'promptune/engine': 'src/engine/index.ts',
   'promptune/transformers': 'src/transformers/index.ts',
   'promptune/store': 'src/store/index.ts',
+  'promptune/core': 'src/core/index.ts',
 };
 
 function tsBlocks(file: string): string[] {
