@@ -1,5 +1,7 @@
 // Runs the real promptune command in a child process, as a user would (for the CLI's tests).
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const bin = join(new URL('../../', import.meta.url).pathname, 'bin/promptune.mjs');
@@ -23,4 +25,57 @@ export function runCli(
     encoding: 'utf8',
     env: { ...process.env, PROMPTUNE_STORE_URL: '', PROMPTUNE_DEBUG: '', ...opts.env },
   });
+}
+
+/** The tiny masked-LM checkpoint the CLI tests train (seconds per run). */
+export const TINY_MODEL = join(
+  new URL('../../', import.meta.url).pathname,
+  'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer',
+);
+
+/**
+ * A temp project on 200 training and 100 test reviews (great / other) with the tiny model; with `prompt`, a
+ * prompt version "cloze" ("{text} It was {mask}." with great / bad).
+ */
+export function reviewProject(prefix: string, opts: { prompt?: boolean } = {}): string {
+  const root = new URL('../../', import.meta.url).pathname;
+  const cwd = mkdtempSync(join(tmpdir(), prefix));
+  copyFileSync(join(root, 'src/core/data/__fixtures__/reviews-train-200.csv'), join(cwd, 'train.csv'));
+  copyFileSync(join(root, 'src/core/data/__fixtures__/reviews-test-100.csv'), join(cwd, 'test.csv'));
+  const steps = [
+    [
+      'init',
+      '--yes',
+      '--objective',
+      'Spot five-star reviews',
+      '--labels',
+      'great,other',
+      '--train',
+      'train.csv',
+      '--test',
+      'test.csv',
+      '--model',
+      TINY_MODEL,
+    ],
+    ...(opts.prompt
+      ? [
+          [
+            'prompt',
+            'add',
+            'cloze',
+            '--template',
+            '{text} It was {mask}.',
+            '--verbalizer',
+            'great=great',
+            '--verbalizer',
+            'other=bad',
+          ],
+        ]
+      : []),
+  ];
+  for (const args of steps) {
+    const r = runCli(cwd, args);
+    if (r.status !== 0) throw new Error(`promptune ${args[0]} failed in the test project: ${r.stderr}`);
+  }
+  return cwd;
 }

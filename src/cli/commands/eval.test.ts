@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../core/data/index.js';
 import { readSummary } from '../../core/report/index.js';
 import { readClassifierMeta } from '../../core/train/index.js';
-import { runCli } from '../testing.js';
+import { reviewProject, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const model = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
@@ -20,34 +20,7 @@ describe('promptune eval and predict', () => {
   let first = '';
   let second = '';
   beforeAll(() => {
-    cwd = mkdtempSync(join(tmpdir(), 'pt-eval-'));
-    copyFileSync(join(fixtures, 'reviews-train-200.csv'), join(cwd, 'train.csv'));
-    copyFileSync(join(fixtures, 'reviews-test-100.csv'), join(cwd, 'test.csv'));
-    promptune(
-      'init',
-      '--yes',
-      '--objective',
-      'Spot five-star reviews',
-      '--labels',
-      'great,other',
-      '--train',
-      'train.csv',
-      '--test',
-      'test.csv',
-      '--model',
-      model,
-    );
-    promptune(
-      'prompt',
-      'add',
-      'cloze',
-      '--template',
-      '{text} It was {mask}.',
-      '--verbalizer',
-      'great=great',
-      '--verbalizer',
-      'other=bad',
-    );
+    cwd = reviewProject('pt-eval-', { prompt: true });
     const a = promptune('train', '--recipe', 'classification', '--epochs', '1', '--max-length', '32', '--lr', '1e-3');
     expect(a.status, a.stderr).toBe(0);
     first = modelOf(a.stdout);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Run, openStore } from '../../store/index.js';
-import { type CliRun, runCli } from '../testing.js';
+import { type CliRun, reviewProject, runCli } from '../testing.js';
 import { parseSpec } from '../training/spec.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -16,28 +16,7 @@ const model = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-to
 const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args);
 const TINY = ['--epochs', '1', '--max-length', '32', '--recipe', 'classification', '--batch-size', '32'];
 
-function project(): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'pt-search-'));
-  copyFileSync(join(root, 'src/core/data/__fixtures__/reviews-train-200.csv'), join(cwd, 'train.csv'));
-  copyFileSync(join(root, 'src/core/data/__fixtures__/reviews-test-100.csv'), join(cwd, 'test.csv'));
-  const init = promptune(
-    cwd,
-    'init',
-    '--yes',
-    '--objective',
-    'Spot five-star reviews',
-    '--labels',
-    'great,other',
-    '--train',
-    'train.csv',
-    '--test',
-    'test.csv',
-    '--model',
-    model,
-  );
-  expect(init.status, init.stderr).toBe(0);
-  return cwd;
-}
+const project = (): string => reviewProject('pt-search-');
 
 interface TrialTag {
   id: string;

@@ -8,45 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { readClassifierMeta, readJsonl } from '../../core/train/index.js';
 import { openStore } from '../../store/index.js';
 import { loadPretrainedDir } from '../../transformers/index.js';
-import { type CliRun, runCli } from '../testing.js';
+import { type CliRun, reviewProject, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const model = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
 const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args);
 
-function project(): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'pt-train-'));
-  copyFileSync(join(root, 'src/core/data/__fixtures__/reviews-train-200.csv'), join(cwd, 'train.csv'));
-  copyFileSync(join(root, 'src/core/data/__fixtures__/reviews-test-100.csv'), join(cwd, 'test.csv'));
-  promptune(
-    cwd,
-    'init',
-    '--yes',
-    '--objective',
-    'Spot five-star reviews',
-    '--labels',
-    'great,other',
-    '--train',
-    'train.csv',
-    '--test',
-    'test.csv',
-    '--model',
-    model,
-  );
-  promptune(
-    cwd,
-    'prompt',
-    'add',
-    'cloze',
-    '--template',
-    '{text} It was {mask}.',
-    '--verbalizer',
-    'great=great',
-    '--verbalizer',
-    'other=bad',
-  );
-  return cwd;
-}
+const project = (): string => reviewProject('pt-train-', { prompt: true });
 
 describe('promptune train', () => {
   it('trains with a prompt, records the run and its metrics, evaluates on test and saves a loadable model', async () => {

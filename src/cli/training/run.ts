@@ -4,8 +4,10 @@
 import { join, relative, resolve } from 'node:path';
 import { classificationMetrics, fitTemperature, metricValue, multiLabelMetrics, tuneThresholds } from '../../core/eval/index.js';
 import {
+  type ClassifierMeta,
   JsonlLog,
   TensorBoardWriter,
+  type TrainExample,
   type TrainResult,
   predictLogits,
   toPrediction,
@@ -198,16 +200,10 @@ export async function executeRun(
       const meta = metaForRun(task, spec, rr, { runId: run.id, temperature, ...(thresholds ? { thresholds } : {}) });
       writeClassifierMeta(modelDir, meta);
       const outcome: RunOutcome = { run, result, modelDir, runDir, temperature };
-      if (splits.test && multi) {
-        const testEx = asTrainExamples(splits.test, labels, true);
-        const preds = predictLogits(p, recipe, testEx, spec).map((row) => toPrediction(row, meta));
-        const m = multiLabelMetrics(
-          testEx.map((e) => (e.targets ?? []).map((t) => t === 1)),
-          preds.map((x) => labels.map((l) => x.labels?.includes(l) === true)),
-          labels,
-        );
-        const value = task.metric === 'micro-f1' ? m.microF1 : task.metric === 'accuracy' ? m.subsetAccuracy : m.macroF1;
-        outcome.test = { metric: value, accuracy: m.subsetAccuracy, macroF1: m.macroF1, n: m.n };
+      if (splits.test) {
+        const testEx = asTrainExamples(splits.test, labels, multi);
+        const scored = testScores(predictLogits(p, recipe, testEx, spec), testEx, meta, task.metric);
+        outcome.test = scored.test;
         await project.store.evaluations.record({
           taskId: task.name,
           kind: 'fine-tune',
@@ -215,27 +211,8 @@ export async function executeRun(
           datasetHash: splits.test.hash,
           modelRef: modelDir,
           runId: run.id,
-          metrics: { [task.metric]: value, 'subset-accuracy': m.subsetAccuracy, 'macro-f1': m.macroF1, 'micro-f1': m.microF1 },
-          details: { perLabel: m.perLabel, hammingLoss: m.hammingLoss },
-        });
-      } else if (splits.test) {
-        const testEx = asTrainExamples(splits.test, labels);
-        const logits = predictLogits(p, recipe, testEx, spec);
-        const m = classificationMetrics(
-          testEx.map((e) => labels[e.label] as string),
-          logits.map((r) => labels[r.indexOf(Math.max(...r))] as string),
-          labels,
-        );
-        outcome.test = { metric: metricValue(m, task.metric), accuracy: m.accuracy, macroF1: m.macroF1, n: m.n };
-        await project.store.evaluations.record({
-          taskId: task.name,
-          kind: 'fine-tune',
-          promptHashes: rr.prompts.map((x) => x.hash),
-          datasetHash: splits.test.hash,
-          modelRef: modelDir,
-          runId: run.id,
-          metrics: { [task.metric]: outcome.test.metric, accuracy: m.accuracy, 'macro-f1': m.macroF1 },
-          details: { perClass: m.perClass, confusion: m.confusion },
+          metrics: scored.metrics,
+          details: scored.details,
         });
       }
       await project.store.runs.logMetrics(run.id, points);
@@ -257,6 +234,40 @@ export async function executeRun(
     jsonl.close();
     tb?.close();
   }
+}
+
+/** Test-set scores of a trained model: label metrics, or multi-label metrics at the saved thresholds. */
+function testScores(
+  logits: number[][],
+  testEx: TrainExample[],
+  meta: ClassifierMeta,
+  metric: string,
+): { test: NonNullable<RunOutcome['test']>; metrics: Record<string, number>; details: Record<string, unknown> } {
+  const labels = meta.labels;
+  if (meta.multiLabel) {
+    const m = multiLabelMetrics(
+      testEx.map((e) => (e.targets ?? []).map((t) => t === 1)),
+      logits.map((row) => toPrediction(row, meta)).map((x) => labels.map((l) => x.labels?.includes(l) === true)),
+      labels,
+    );
+    const value = metric === 'micro-f1' ? m.microF1 : metric === 'accuracy' ? m.subsetAccuracy : m.macroF1;
+    return {
+      test: { metric: value, accuracy: m.subsetAccuracy, macroF1: m.macroF1, n: m.n },
+      metrics: { [metric]: value, 'subset-accuracy': m.subsetAccuracy, 'macro-f1': m.macroF1, 'micro-f1': m.microF1 },
+      details: { perLabel: m.perLabel, hammingLoss: m.hammingLoss },
+    };
+  }
+  const m = classificationMetrics(
+    testEx.map((e) => labels[e.label] as string),
+    logits.map((r) => labels[r.indexOf(Math.max(...r))] as string),
+    labels,
+  );
+  const value = metricValue(m, metric);
+  return {
+    test: { metric: value, accuracy: m.accuracy, macroF1: m.macroF1, n: m.n },
+    metrics: { [metric]: value, accuracy: m.accuracy, 'macro-f1': m.macroF1 },
+    details: { perClass: m.perClass, confusion: m.confusion },
+  };
 }
 
 /** The lines a finished run prints. */
