@@ -39,6 +39,7 @@ const { values } = parseArgs({
     'full-epochs': { type: 'string', default: '1' },
     'test-limit': { type: 'string', default: '500' },
     'max-length': { type: 'string', default: '128' },
+    'full-max-length': { type: 'string', default: '64' },
     'skip-full': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     threads: { type: 'string', default: String(availableParallelism()) },
@@ -112,6 +113,7 @@ function fineTune(
   seed: number,
   epochs: number,
   batchSize: number,
+  maxLength = num('max-length'),
 ): { macroF1: number; accuracy: number } {
   manualSeed(seed);
   const p = loadPretrainedDir(
@@ -120,9 +122,9 @@ function fineTune(
   );
   try {
     const recipe = (method === 'prompt' ? promptMlmRecipe(prompt, labels) : classificationRecipe) as Recipe<unknown>;
-    const cfg = trainConfig({ epochs, batchSize, learningRate: num('lr'), maxLength: num('max-length'), seed });
+    const cfg = trainConfig({ epochs, batchSize, learningRate: num('lr'), maxLength, seed });
     trainModel(p, recipe, train, dev, labels, cfg);
-    return scores(predictProbs(p, recipe, test, trainConfig({ batchSize: 32, maxLength: num('max-length') })), test, labels);
+    return scores(predictProbs(p, recipe, test, trainConfig({ batchSize: 32, maxLength })), test, labels);
   } finally {
     p.model.dispose();
   }
@@ -187,7 +189,7 @@ for (const name of datasets) {
     const train = asExamples(parts.train as Dataset, labels);
     const dev = asExamples(parts.dev as Dataset, labels);
     for (const method of ['prompt', 'standard'] as const) {
-      const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, 1, num('full-epochs'), 16));
+      const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, 1, num('full-epochs'), 16, num('full-max-length')));
       add(name, 'full', method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
     }
     const [m, s] = timed(() => {
