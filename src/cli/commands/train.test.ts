@@ -142,6 +142,34 @@ describe('promptune train', () => {
     expect(ev.stdout).toMatch(/ {4}price +P \d\.\d{3}/);
   });
 
+  it('trains SetFit: contrastive pairs, then a head on frozen embeddings; predict loads the head', () => {
+    const cwd = project();
+    const r = promptune(
+      cwd,
+      'train',
+      '--recipe',
+      'setfit',
+      '--k',
+      '8',
+      '--pair-rounds',
+      '2',
+      '--head-epochs',
+      '5',
+      '--template',
+      'Review: {text}',
+      '--max-length',
+      '32',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/pair steps 100%/);
+    const dir = join(cwd, /model saved to (\S+)/.exec(r.stdout)?.[1] as string);
+    expect(readClassifierMeta(dir)).toMatchObject({ recipe: 'setfit', template: 'Review: {text}' });
+    expect(existsSync(join(dir, 'setfit_head.safetensors'))).toBe(true);
+    const pred = promptune(cwd, 'predict', '--model', dir, '--text', 'Lovely tea.');
+    expect(pred.status, pred.stderr).toBe(0);
+    expect(pred.stdout).toMatch(/^(great|other) \(/);
+  });
+
   it('a run killed with SIGKILL resumes from its checkpoint to the result of an uninterrupted run', async () => {
     const cwd = project();
     const args = [

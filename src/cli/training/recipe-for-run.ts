@@ -11,7 +11,9 @@ import {
   classificationRecipe,
   ensembleRecipe,
   promptMlmRecipe,
+  setfitRecipe,
 } from '../../core/train/index.js';
+import type { Linear } from '../../engine/index.js';
 import { seededRandom } from '../../shared/index.js';
 import { UsageError } from '../command.js';
 import type { Project } from '../context.js';
@@ -20,6 +22,8 @@ import type { RunSpec } from './spec.js';
 /** What training needs besides the data: the recipe, the prompts, the demonstration pool. */
 export interface RunRecipe {
   recipe: Recipe<unknown>;
+  /** SetFit: the linear head trained on the embeddings (saved beside the model). */
+  setfitHead?: Linear;
   prompts: CheckedPrompt[];
   demonstrations?: { seed: number; pool: TrainExample[] };
   multiLabel: boolean;
@@ -36,9 +40,14 @@ export async function recipeForRun(
   spec: RunSpec,
   train: readonly TrainExample[],
   labels: readonly string[],
+  hiddenSize: number,
 ): Promise<RunRecipe> {
   const task = project.loaded.task;
   const multiLabel = task.type === 'multi-label';
+  if (spec.recipe === 'setfit') {
+    const recipe = setfitRecipe(hiddenSize, labels, spec.template ? { template: spec.template } : {});
+    return { recipe: recipe as Recipe<unknown>, setfitHead: recipe.head, prompts: [], multiLabel, labelOffsets: () => undefined };
+  }
   if (spec.recipe === 'classification')
     return { recipe: classificationRecipe as Recipe<unknown>, prompts: [], multiLabel, labelOffsets: () => undefined };
   const refs = [spec.prompt, ...(spec.ensemble ?? [])].filter((r): r is string => r !== undefined);
@@ -87,7 +96,8 @@ export function metaForRun(
   return {
     format: 'promptune-classifier/1',
     task: task.name,
-    recipe: spec.recipe === 'classification' ? 'classification' : 'prompt-mlm',
+    recipe: spec.recipe,
+    ...(spec.recipe === 'setfit' && spec.template ? { template: spec.template } : {}),
     inputs: task.inputs.map((i) => i.name),
     labels: task.labels.map((l) => l.name),
     ...(first ? { prompt: first.spec } : {}),

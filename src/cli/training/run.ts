@@ -10,11 +10,13 @@ import {
   type TrainExample,
   type TrainResult,
   predictLogits,
+  saveSetFitHead,
   toPrediction,
   trainModel,
+  trainSetFitEncoder,
   writeClassifierMeta,
 } from '../../core/train/index.js';
-import { manualSeed } from '../../engine/index.js';
+import { type Tensor, manualSeed } from '../../engine/index.js';
 import type { MetricPoint, Run } from '../../store/index.js';
 import { applyLora, mergeLora, savePretrained, trainableParameters } from '../../transformers/index.js';
 import { type CliIO, UsageError } from '../command.js';
@@ -123,14 +125,14 @@ export async function executeRun(
     manualSeed(spec.seed);
     const p = await project.model({
       override: spec.model,
-      head: spec.recipe === 'prompt-mlm' ? 'masked-lm' : 'sequence-classification',
+      head: spec.recipe === 'prompt-mlm' ? 'masked-lm' : spec.recipe === 'setfit' ? 'base' : 'sequence-classification',
       fresh: true,
     });
     try {
       const multi = task.type === 'multi-label';
       const trainEx = asTrainExamples(splits.train, labels, multi);
       const devEx = asTrainExamples(splits.dev, labels, multi);
-      const rr = await recipeForRun(project, spec, trainEx, labels);
+      const rr = await recipeForRun(project, spec, trainEx, labels, p.model.config.hiddenSize);
       const recipe = rr.recipe;
       if (spec.lora) {
         const targets = spec.lora.targets ?? (p.model.family === 'distilbert' ? ['q_lin', 'v_lin'] : ['query', 'value']);
@@ -145,12 +147,34 @@ export async function executeRun(
         io.stderr.write(
           `run ${run.id}${opts.resume ? ' (resumed)' : ''}: ${spec.recipe}${spec.lora ? ` + LoRA r=${spec.lora.r}` : ''} on ${trainEx.length} examples (dev ${devEx.length}), ${spec.epochs} epochs\n`,
         );
+      let setfitHead: Tensor[] | undefined;
+      if (spec.recipe === 'setfit') {
+        // Phase 1 (seeded, so a resumed run recomputes the same encoder), then the encoder is frozen.
+        let phase1: ProgressBar | undefined;
+        trainSetFitEncoder(p, trainEx, {
+          iterations: spec.setfitIterations,
+          batchSize: spec.batchSize,
+          learningRate: spec.learningRate,
+          seed: spec.seed,
+          maxLength: spec.maxLength,
+          ...(spec.template ? { template: spec.template } : {}),
+          onStep: (step, total, loss) => {
+            if (opts.quiet) return;
+            phase1 ??= new ProgressBar(io.stderr, total, 'pair steps');
+            phase1.update(step, { 'contrastive loss': loss.toFixed(4) });
+          },
+        });
+        phase1?.finish();
+        for (const t of p.model.parameters()) t.requiresGrad_(false);
+        setfitHead = [];
+      }
+      const loopCfg = spec.recipe === 'setfit' ? { ...spec, learningRate: spec.headLearningRate, epochs: spec.headEpochs } : spec;
       let bar: ProgressBar | undefined;
       let lastDev = '';
-      const result = trainModel(p, recipe, trainEx, devEx, labels, spec, {
+      const result = trainModel(p, recipe, trainEx, devEx, labels, loopCfg, {
         metric: task.metric,
         multiLabel: multi,
-        parameters: spec.lora ? trainableParameters(p.model) : undefined,
+        parameters: setfitHead ?? (spec.lora ? trainableParameters(p.model) : undefined),
         checkpoint: { dir: join(runDir, 'checkpoints'), every: spec.checkpointEvery, resume: opts.resume === true },
         hooks: {
           onStep(log, total) {
@@ -197,6 +221,7 @@ export async function executeRun(
           )
         : undefined;
       savePretrained(p, modelDir);
+      if (rr.setfitHead) saveSetFitHead(modelDir, rr.setfitHead);
       const meta = metaForRun(task, spec, rr, { runId: run.id, temperature, ...(thresholds ? { thresholds } : {}) });
       writeClassifierMeta(modelDir, meta);
       const outcome: RunOutcome = { run, result, modelDir, runDir, temperature };

@@ -25,6 +25,11 @@ export const runSpecSchema = trainConfigSchema
     ensemble: z.array(z.string()).optional(),
     /** LM-BFF: one labelled example per label appended to each input. */
     demonstrations: z.boolean().default(false),
+    /** SetFit: the encoder's input template ("Review: {text}"), pair rounds, and the head's training. */
+    template: z.string().optional(),
+    setfitIterations: z.number().int().positive().default(20),
+    headLearningRate: z.number().positive().default(1e-2),
+    headEpochs: z.number().int().positive().default(20),
     /** Few-shot: this many examples per label for train and for dev, sampled with the seed. */
     k: z.number().int().positive().optional(),
     lora: loraSchema.optional(),
@@ -46,6 +51,10 @@ export const HYPER_OPTIONS = {
   recipe: { type: 'string' },
   prompt: { type: 'string' },
   demonstrations: { type: 'boolean', default: false },
+  template: { type: 'string' },
+  'pair-rounds': { type: 'string' },
+  'head-lr': { type: 'string' },
+  'head-epochs': { type: 'string' },
   k: { type: 'string' },
   lora: { type: 'string' },
   'lora-alpha': { type: 'string' },
@@ -73,7 +82,10 @@ export const HYPER_OPTIONS = {
 
 /** Help lines for HYPER_OPTIONS. */
 export const HYPER_HELP = `  --recipe <r>             prompt-mlm (default when --prompt is given): PET/LM-BFF loss on the verbalizer;
-                           classification: a standard classification head (the baseline)
+                           classification: a standard classification head (the baseline);
+                           setfit: contrastive pairs for a sentence encoder, then a linear head
+  --template <t>           setfit: the encoder's input, e.g. "Review: {text}"; --pair-rounds <n> (20),
+                           --head-lr <x> (1e-2), --head-epochs <n> (20) for the head on frozen embeddings
   --prompt <name|hash>     the prompt version for prompt-mlm; several, comma-separated, train a template
                            ensemble (label scores averaged over the prompts)
   --demonstrations         LM-BFF: append one training example per label to each input (with its label word)
@@ -129,6 +141,10 @@ export function specFromFlags(values: Flags, overrides: Record<string, unknown> 
           .map((x) => x.trim())
       : undefined,
     demonstrations: values.demonstrations,
+    template: values.template,
+    setfitIterations: num('pair-rounds'),
+    headLearningRate: num('head-lr'),
+    headEpochs: num('head-epochs'),
     k: num('k'),
     lora:
       lora === undefined

@@ -13,6 +13,7 @@ import type { Recipe, TrainExample } from './recipe.js';
 import { classificationRecipe } from './recipes/classification.js';
 import { ensembleRecipe } from './recipes/ensemble.js';
 import { promptMlmRecipe } from './recipes/prompt-mlm.js';
+import { loadSetFitHead, setfitRecipe } from './recipes/setfit.js';
 
 /** The file next to config.json that makes a model directory a Promptune classifier. */
 export const CLASSIFIER_FILE = 'promptune.json';
@@ -22,7 +23,9 @@ export const classifierMetaSchema = z
   .object({
     format: z.literal('promptune-classifier/1'),
     task: z.string(),
-    recipe: z.enum(['prompt-mlm', 'classification']),
+    recipe: z.enum(['prompt-mlm', 'classification', 'setfit']),
+    /** SetFit: the template that shaped the encoder's input, if any. */
+    template: z.string().optional(),
     inputs: z.array(z.string()).min(1),
     labels: z.array(z.string()).min(2),
     prompt: promptSpecSchema.optional(),
@@ -30,7 +33,10 @@ export const classifierMetaSchema = z
     morePrompts: z.array(promptSpecSchema).optional(),
     /** LM-BFF demonstrations: the pool each input draws one example per label from, and the draw's seed. */
     demonstrations: z
-      .object({ seed: z.number().int(), pool: z.array(z.object({ inputs: z.record(z.string(), z.string()), label: z.number().int().min(0) })) })
+      .object({
+        seed: z.number().int(),
+        pool: z.array(z.object({ inputs: z.record(z.string(), z.string()), label: z.number().int().min(0) })),
+      })
       .optional(),
     /** Multi-label: one sigmoid per label, each with its own decision threshold. */
     multiLabel: z.boolean().default(false),
@@ -99,6 +105,8 @@ export interface Classifier {
 /** The recipe that scores a classifier with `meta` (what training used). */
 export function recipeForMeta(meta: ClassifierMeta): Recipe<unknown> {
   if (meta.recipe === 'classification') return classificationRecipe as Recipe<unknown>;
+  if (meta.recipe === 'setfit')
+    throw new ClassifierError('CLASSIFIER_INVALID', 'a SetFit model needs its head weights: load it with loadClassifier(dir)');
   const task = { inputs: meta.inputs.map((name) => ({ name })), labels: meta.labels.map((name) => ({ name })) };
   const prompts: CheckedPrompt[] = [meta.prompt, ...(meta.morePrompts ?? [])].map((spec) => checkPrompt(spec, task));
   const recipes = prompts.map(
@@ -115,6 +123,16 @@ export function recipeForMeta(meta: ClassifierMeta): Recipe<unknown> {
 /** Loads a classifier saved by training (model + tokenizer + promptune.json). */
 export function loadClassifier(dir: string): Classifier {
   const meta = readClassifierMeta(dir);
+  if (meta.recipe === 'setfit') {
+    const pretrained = loadPretrainedDir(dir, { head: 'base' });
+    const head = loadSetFitHead(dir);
+    const recipe = setfitRecipe(pretrained.model.config.hiddenSize, meta.labels, {
+      head,
+      ...(meta.template ? { template: meta.template } : {}),
+    });
+    for (const t of head.values()) t.dispose();
+    return classifierFrom(pretrained, meta, recipe as Recipe<unknown>);
+  }
   const pretrained = loadPretrainedDir(
     dir,
     meta.recipe === 'classification' ? { head: 'sequence-classification', labels: meta.labels } : { head: 'masked-lm' },
@@ -123,8 +141,11 @@ export function loadClassifier(dir: string): Classifier {
 }
 
 /** Wraps an already loaded model with its metadata (e.g. right after training). */
-export function classifierFrom(pretrained: Pretrained, meta: ClassifierMeta): Classifier {
-  const recipe = recipeForMeta(meta);
+export function classifierFrom(
+  pretrained: Pretrained,
+  meta: ClassifierMeta,
+  recipe: Recipe<unknown> = recipeForMeta(meta),
+): Classifier {
   const cfg = (batchSize: number): TrainConfig => trainConfig({ batchSize, maxLength: meta.maxLength });
   const examples = (inputs: readonly Record<string, string>[]): TrainExample[] =>
     inputs.map((x, i) => {

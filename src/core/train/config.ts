@@ -4,8 +4,9 @@ import { z } from 'zod';
 /** Every knob of a training run. */
 export const trainConfigSchema = z
   .object({
-    /** prompt-mlm: PET/LM-BFF loss on the verbalizer at the mask; classification: a standard head (the baseline). */
-    recipe: z.enum(['prompt-mlm', 'classification']).default('prompt-mlm'),
+    /** prompt-mlm: PET/LM-BFF loss on the verbalizer at the mask; classification: a standard head (the baseline);
+     * setfit: contrastive pairs for a sentence encoder, then a linear head on its embeddings. */
+    recipe: z.enum(['prompt-mlm', 'classification', 'setfit']).default('prompt-mlm'),
     /** Passes over the training data (few-shot sets want more, full data fewer). */
     epochs: z.number().int().positive().default(3),
     /** Stop after this many optimiser steps even if epochs remain (0: no cap). */

@@ -5,6 +5,19 @@ export { type ClassificationBatch, classificationRecipe } from './recipes/classi
 export { type PromptBatch, type DemonstrationOptions, promptMlmRecipe } from './recipes/prompt-mlm.js';
 export { ensembleRecipe } from './recipes/ensemble.js';
 export {
+  SETFIT_HEAD_FILE,
+  type SetFitPair,
+  type SetFitEncoderOptions,
+  type SetFitBatch,
+  setfitPairs,
+  setfitText,
+  cosineSimilarityLoss,
+  trainSetFitEncoder,
+  setfitRecipe,
+  saveSetFitHead,
+  loadSetFitHead,
+} from './recipes/setfit.js';
+export {
   type MaskedLmBatch,
   type MaskedLmOptions,
   type MaskedFeatures,
