@@ -52,6 +52,10 @@ describe('promptune train', () => {
     const r = promptune(cwd, 'train', '--recipe', 'classification', '--lora', '4', '--epochs', '1', '--max-length', '48');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('classification + LoRA r=4');
+    const runDir = join(cwd, /model saved to (\S+)/.exec(r.stdout)?.[1] as string, '..');
+    const adapter = JSON.parse(readFileSync(join(runDir, 'adapter', 'adapter_config.json'), 'utf8'));
+    expect(adapter).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, task_type: 'SEQ_CLS' });
+    expect(existsSync(join(runDir, 'adapter', 'adapter_model.safetensors'))).toBe(true);
     expect(promptune(cwd, 'train', '--recipe', 'prompt-mlm').stderr).toContain('the prompt-mlm recipe needs --prompt');
     expect(promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0').stderr).toMatch(/learningRate = 0: /);
     expect(promptune(cwd, 'train', '--resume', 'run_x', '--lr', '1').stderr).toContain(

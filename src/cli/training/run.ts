@@ -18,7 +18,7 @@ import {
 } from '../../core/train/index.js';
 import { type Tensor, manualSeed } from '../../engine/index.js';
 import type { MetricPoint, Run } from '../../store/index.js';
-import { applyLora, mergeLora, savePretrained, trainableParameters } from '../../transformers/index.js';
+import { applyLora, mergeLora, saveLoraAdapter, savePretrained, trainableParameters } from '../../transformers/index.js';
 import { type CliIO, UsageError } from '../command.js';
 import type { Project } from '../context.js';
 import { ProgressBar } from '../progress.js';
@@ -134,15 +134,13 @@ export async function executeRun(
       const devEx = asTrainExamples(splits.dev, labels, multi);
       const rr = await recipeForRun(project, spec, trainEx, labels, p.model.config.hiddenSize);
       const recipe = rr.recipe;
-      if (spec.lora) {
-        const targets = spec.lora.targets ?? (p.model.family === 'distilbert' ? ['q_lin', 'v_lin'] : ['query', 'value']);
-        applyLora(p.model, {
-          r: spec.lora.r,
-          alpha: spec.lora.alpha ?? 2 * spec.lora.r,
-          dropout: spec.lora.dropout,
-          targetModules: targets,
-        });
-      }
+      const lora = spec.lora && {
+        r: spec.lora.r,
+        alpha: spec.lora.alpha ?? 2 * spec.lora.r,
+        dropout: spec.lora.dropout,
+        targetModules: spec.lora.targets ?? (p.model.family === 'distilbert' ? ['q_lin', 'v_lin'] : ['query', 'value']),
+      };
+      if (lora) applyLora(p.model, lora);
       if (!opts.quiet)
         io.stderr.write(
           `run ${run.id}${opts.resume ? ' (resumed)' : ''}: ${spec.recipe}${spec.lora ? ` + LoRA r=${spec.lora.r}` : ''} on ${trainEx.length} examples (dev ${devEx.length}), ${spec.epochs} epochs\n`,
@@ -204,7 +202,11 @@ export async function executeRun(
       if (opts.resume)
         for (const h of result.history)
           points.push({ step: h.step, name: 'loss', value: h.loss }, { step: h.step, name: 'lr', value: h.lr });
-      if (spec.lora) mergeLora(p.model);
+      // The adapters alone, in PEFT's format (Python: PeftModel.from_pretrained(base, dir)), then merged for predict.
+      if (lora) {
+        saveLoraAdapter(p.model, join(runDir, 'adapter'), lora, spec.model ?? task.model);
+        mergeLora(p.model);
+      }
       const devLogits = predictLogits(p, recipe, devEx, spec);
       // Single-label: a temperature fitted on dev data. Multi-label: one decision threshold per label instead.
       const temperature =
