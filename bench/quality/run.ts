@@ -82,7 +82,10 @@ const add = (
   seconds: number,
 ): void => {
   let row = rows.find((r) => r.dataset === dataset && r.setting === setting && r.method === method);
-  if (!row) rows.push((row = { dataset, setting, method, macroF1: [], accuracy: [], seconds: [] }));
+  if (!row) {
+    row = { dataset, setting, method, macroF1: [], accuracy: [], seconds: [] };
+    rows.push(row);
+  }
   row.macroF1.push(m.macroF1);
   row.accuracy.push(m.accuracy);
   row.seconds.push(seconds);
@@ -189,7 +192,9 @@ for (const name of datasets) {
     const train = asExamples(parts.train as Dataset, labels);
     const dev = asExamples(parts.dev as Dataset, labels);
     for (const method of ['prompt', 'standard'] as const) {
-      const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, 1, num('full-epochs'), 16, num('full-max-length')));
+      const [m, s] = timed(() =>
+        fineTune(method, prompt, labels, train, dev, test, 1, num('full-epochs'), 16, num('full-max-length')),
+      );
       add(name, 'full', method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
     }
     const [m, s] = timed(() => {

@@ -421,7 +421,12 @@ describe.each(backends)('store on $name', (backend) => {
       );
       await store.runs.start(run.id, 'w1');
       await store.runs.finish(run.id, { status: 'failed', error: 'kill -9' });
-      expect(await store.runs.resume(run.id, 'w2')).toMatchObject({ status: 'running', workerId: 'w2', error: null, finishedAt: null });
+      expect(await store.runs.resume(run.id, 'w2')).toMatchObject({
+        status: 'running',
+        workerId: 'w2',
+        error: null,
+        finishedAt: null,
+      });
       // A crashed process leaves its run marked running: resuming that is allowed too.
       expect(await store.runs.resume(run.id, 'w3')).toMatchObject({ status: 'running', workerId: 'w3' });
       await store.runs.finish(run.id, { status: 'completed' });

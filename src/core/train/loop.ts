@@ -426,7 +426,9 @@ function shuffle(n: number, rand: () => number): number[] {
 /** negatives / positives per label: BCE's pos_weight, so rare labels are not simply never predicted. */
 function positiveWeights(train: readonly TrainExample[], k: number): Tensor {
   const pos = new Array<number>(k).fill(0);
-  for (const e of train) e.targets?.forEach((t, i) => (pos[i] = (pos[i] as number) + t));
+  for (const e of train) {
+    for (const [i, t] of (e.targets ?? []).entries()) pos[i] = (pos[i] as number) + t;
+  }
   return tensor(pos.map((c) => (c ? (train.length - c) / c : 1)));
 }
 
