@@ -1,6 +1,6 @@
 // `npm run bench:quality`: what each approach reaches on the shared datasets with the same base model —
 // zero-shot prompting, prompt-based fine-tuning (PET / LM-BFF), standard fine-tuning with a classification head,
-// and TF-IDF + logistic regression — few-shot (K per label, several seeds, mean ± sd) and on the full training
+// SetFit (few-shot), and TF-IDF + logistic regression — few-shot (K per label, several seeds, mean ± sd) and on the full training
 // set. The base model needs a masked-LM head: by default the default encoder with the head that
 // `promptune pretrain --head-only` trained (see BENCHMARKS.md for the command).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -16,8 +16,10 @@ import {
   classificationRecipe,
   predictProbs,
   promptMlmRecipe,
+  setfitRecipe,
   trainConfig,
   trainModel,
+  trainSetFitEncoder,
   trainTfidfBaseline,
 } from '../../src/core/index.js';
 import { type CheckedPrompt, checkPrompt } from '../../src/core/prompts/index.js';
@@ -41,6 +43,11 @@ const { values } = parseArgs({
     'max-length': { type: 'string', default: '128' },
     'full-max-length': { type: 'string', default: '64' },
     'skip-full': { type: 'boolean', default: false },
+    /** SetFit (few-shot only): contrastive pair rounds, encoder learning rate, head learning rate and epochs. */
+    'setfit-iterations': { type: 'string', default: '20' },
+    'setfit-lr': { type: 'string', default: '2e-5' },
+    'head-lr': { type: 'string', default: '1e-2' },
+    'head-epochs': { type: 'string', default: '20' },
     quick: { type: 'boolean', default: false },
     threads: { type: 'string', default: String(availableParallelism()) },
   },
@@ -133,6 +140,29 @@ function fineTune(
   }
 }
 
+/** SetFit: contrastive pairs tune the encoder, then a linear head learns on its frozen, normalised embeddings. */
+function setfit(
+  labels: string[],
+  train: TrainExample[],
+  dev: TrainExample[],
+  test: TrainExample[],
+  seed: number,
+): { macroF1: number; accuracy: number } {
+  manualSeed(seed);
+  const p = loadPretrainedDir(values.model as string, { head: 'base' });
+  try {
+    const maxLength = num('max-length');
+    trainSetFitEncoder(p, train, { iterations: num('setfit-iterations'), learningRate: num('setfit-lr'), seed, maxLength });
+    for (const t of p.model.parameters()) t.requiresGrad_(false);
+    const recipe = setfitRecipe(p.model.config.hiddenSize, labels) as Recipe<unknown>;
+    const cfg = trainConfig({ epochs: num('head-epochs'), batchSize: 8, learningRate: num('head-lr'), maxLength, seed });
+    trainModel(p, recipe, train, dev, labels, cfg, { parameters: [] });
+    return scores(predictProbs(p, recipe, test, trainConfig({ batchSize: 32, maxLength })), test, labels);
+  } finally {
+    p.model.dispose();
+  }
+}
+
 const timed = <T>(f: () => T): [T, number] => {
   const t0 = performance.now();
   const out = f();
@@ -176,6 +206,10 @@ for (const name of datasets) {
     for (const method of ['prompt', 'standard'] as const) {
       const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, seed, num('epochs'), 8));
       add(name, setting, method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
+    }
+    {
+      const [m, s] = timed(() => setfit(labels, train, dev, test, seed));
+      add(name, setting, 'SetFit', m, s);
     }
     const [m, s] = timed(() => {
       const model = trainTfidfBaseline(
