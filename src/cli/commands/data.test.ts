@@ -101,7 +101,7 @@ describe('promptune data', () => {
     const ev = promptune(cwd, 'prompt', 'eval', 'cloze', '--limit', '30', '--calibrate');
     expect(ev.status, ev.stderr).toBe(0);
     expect(ev.stdout).toMatch(
-      /^"cloze" [0-9a-f]{10} zero-shot \(test, calibrated\): macro-f1 \d\.\d{3}, accuracy \d\.\d{3}, macro-F1 \d\.\d{3} on 30 examples\n$/,
+      /^"cloze" [0-9a-f]{10} zero-shot \(test, calibrated\): macro-f1 \d\.\d{3}, accuracy \d\.\d{3} on 30 examples\n$/,
     );
     const first = promptune(cwd, 'prompt', 'log', 'cloze').stdout.split('\n')[2]?.slice(0, 10) as string;
     const ab = promptune(cwd, 'prompt', 'ab', first, 'cloze', '--limit', '30');
@@ -109,6 +109,19 @@ describe('promptune data', () => {
     expect(ab.stdout).toMatch(
       /^A cloze@[0-9a-f]{10}: .* on 30 examples\nB cloze@[0-9a-f]{10}: .*\n(No reliable difference|cloze@[0-9a-f]{10} is better)/,
     );
+    const abJson = promptune(cwd, 'prompt', 'ab', first, 'cloze', '--limit', '30', '--json');
+    expect(abJson.status, abJson.stderr).toBe(0);
+    const parsed = JSON.parse(abJson.stdout) as {
+      metric: string;
+      a: Record<string, number>;
+      b: Record<string, number>;
+      diff: number;
+      verdict: string;
+    };
+    expect(parsed.metric).toBe('macro-f1');
+    expect(parsed.a.name).toBe('cloze');
+    expect(parsed.diff).toBeCloseTo((parsed.b['macro-f1'] as number) - (parsed.a['macro-f1'] as number), 9);
+    expect(parsed.verdict).toBe(ab.stdout.trim().split('\n')[2]);
     const search = promptune(cwd, 'prompt', 'search', 'cloze', '--limit', '40', '--per-label', '3', '--keep', '4');
     expect(search.status, search.stderr).toBe(0);
     expect(search.stdout).toMatch(/dev \d\.\d{3} {2}train \d\.\d{3} {2}great=\S+ other=\S+/);

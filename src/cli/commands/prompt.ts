@@ -72,6 +72,8 @@ Options:
   --split <s>              eval/ab: which data file (train, dev, test; default test, else train)
   --limit <n>              eval/ab/search: use the first n examples
   --calibrate              eval/ab: contextual calibration (content-free inputs)
+  --json                   ab: print the result as one JSON object (metric per side, difference, interval,
+                           McNemar p-value, verdict)
   --method <m>             eval: mlm (default) or similarity
   --per-label <k>          search: candidate words per label (default 8)
   --keep <n>               search: combinations re-ranked on dev (default 20)
@@ -122,6 +124,7 @@ export const promptCommand: Command = {
         split: { type: 'string' },
         limit: { type: 'string' },
         calibrate: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
         method: { type: 'string', default: 'mlm' },
         'per-label': { type: 'string', default: '8' },
         keep: { type: 'string', default: '20' },
@@ -304,8 +307,13 @@ async function scoreActions(
   const progress = (done: number, total: number): void => {
     io.stderr.write(`\r  ${done}/${total} examples${done === total ? '\n' : ''}`);
   };
+  // The task's metric first, then accuracy and macro-F1 unless the metric is one of them.
   const metricLine = (m: Metrics): string =>
-    `${task.metric} ${fmt(metricValue(m, task.metric))}, accuracy ${fmt(m.accuracy)}, macro-F1 ${fmt(m.macroF1)} on ${m.n} examples`;
+    [
+      `${task.metric} ${fmt(metricValue(m, task.metric))}`,
+      ...(task.metric === 'accuracy' ? [] : [`accuracy ${fmt(m.accuracy)}`]),
+      ...(task.metric === 'macro-f1' ? [] : [`macro-F1 ${fmt(m.macroF1)}`]),
+    ].join(', ') + ` on ${m.n} examples`;
   if (action === 'eval') {
     const data = await labelled(project, values.split, values.limit);
     if (values.method === 'similarity') {
@@ -395,6 +403,20 @@ async function scoreActions(
       },
       details: { metric: task.metric, split: data.split, verdict: r.verdict, aOnly: r.mcnemar.aOnly, bOnly: r.mcnemar.bOnly },
     });
+    if (values.json) {
+      const side = (v: typeof va, m: Metrics) => ({ name: v.name, hash: v.hash, [task.metric]: metricValue(m, task.metric) });
+      const out = {
+        metric: task.metric,
+        a: side(va, r.a),
+        b: side(vb, r.b),
+        diff: r.bootstrap.diff,
+        ci: r.bootstrap.ci,
+        mcnemarP: r.mcnemar.pValue,
+        verdict: r.verdict,
+      };
+      io.stdout.write(`${JSON.stringify(out)}\n`);
+      return 0;
+    }
     io.stdout.write(`A ${names[0]}: ${metricLine(r.a)}\nB ${names[1]}: ${metricLine(r.b)}\n${r.verdict}\n`);
     return 0;
   }
@@ -511,6 +533,7 @@ interface ScoreValues {
   split?: string;
   limit?: string;
   calibrate?: boolean;
+  json?: boolean;
   method?: string;
   model?: string;
   'per-label'?: string;
