@@ -90,6 +90,11 @@ describe('significance', () => {
     expect(verdict(['A', 'B'], boot, mcnemar(win.gold, win.a, win.b))).toMatch(
       /^B is better than A: accuracy \+21\.2 points \(95% CI \+\d+\.\d to \+\d+\.\d points; McNemar p < 0\.001\)/,
     );
+    // A wins when the systems swap places: the interval is then A's gain, positive like the headline number.
+    const flipped = bootstrapDiff(win.gold, win.b, win.a, labels, { metric: 'accuracy', seed: 1 });
+    expect(verdict(['A', 'B'], flipped, mcnemar(win.gold, win.b, win.a))).toMatch(
+      /^A is better than B: accuracy \+21\.2 points \(95% CI \+\d+\.\d to \+\d+\.\d points; McNemar p < 0\.001\)/,
+    );
     const tie = pairs(10, 11, 100);
     const bt = bootstrapDiff(tie.gold, tie.a, tie.b, labels, { metric: 'accuracy' });
     expect(bt.ci[0]).toBeLessThan(0);

@@ -85,12 +85,16 @@ export function bootstrapDiff(
 /** One sentence a non-statistician can act on. */
 export function verdict(names: [string, string], boot: BootstrapDiff, test: McNemar, alpha = 0.05): string {
   const pts = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
-  const interval = `${(100 * boot.confidence).toFixed(0)}% CI ${pts(boot.ci[0])} to ${pts(boot.ci[1])} points`;
+  const level = `${(100 * boot.confidence).toFixed(0)}% CI`;
+  const interval = `${level} ${pts(boot.ci[0])} to ${pts(boot.ci[1])} points`;
   const p = test.pValue < 0.001 ? 'p < 0.001' : `p = ${test.pValue.toFixed(3)}`;
   const excludesZero = boot.ci[0] > 0 || boot.ci[1] < 0;
   if (excludesZero && test.pValue < alpha) {
-    const [winner, loser] = boot.diff > 0 ? [names[1], names[0]] : names;
-    return `${winner} is better than ${loser}: ${boot.metric} ${pts(Math.abs(boot.diff))} points (${interval}; McNemar ${p}). The difference is unlikely to be chance.`;
+    // The interval of the winner's gain: B − A as measured, or A − B (the interval mirrored) when A wins.
+    const bWins = boot.diff > 0;
+    const [winner, loser] = bWins ? [names[1], names[0]] : names;
+    const gain = bWins ? interval : `${level} ${pts(-boot.ci[1])} to ${pts(-boot.ci[0])} points`;
+    return `${winner} is better than ${loser}: ${boot.metric} ${pts(Math.abs(boot.diff))} points (${gain}; McNemar ${p}). The difference is unlikely to be chance.`;
   }
   return `No reliable difference between ${names[0]} and ${names[1]}: ${boot.metric} ${pts(boot.diff)} points for ${names[1]} (${interval}; McNemar ${p}). Collect more examples or keep the simpler prompt.`;
 }
