@@ -309,11 +309,11 @@ async function scoreActions(
   };
   // The task's metric first, then accuracy and macro-F1 unless the metric is one of them.
   const metricLine = (m: Metrics): string =>
-    [
+    `${[
       `${task.metric} ${fmt(metricValue(m, task.metric))}`,
       ...(task.metric === 'accuracy' ? [] : [`accuracy ${fmt(m.accuracy)}`]),
       ...(task.metric === 'macro-f1' ? [] : [`macro-F1 ${fmt(m.macroF1)}`]),
-    ].join(', ') + ` on ${m.n} examples`;
+    ].join(', ')} on ${m.n} examples`;
   if (action === 'eval') {
     const data = await labelled(project, values.split, values.limit);
     if (values.method === 'similarity') {

