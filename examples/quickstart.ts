@@ -118,9 +118,9 @@ else
   ]);
 promptune(['task', 'check']);
 
-// 2. The data: imported as content-hashed versions (a second import of the same files stores nothing new).
+// 2. The data: the report imports the files first, as content-hashed versions (the same files again store
+// nothing new), then shows labels, duplicates, leakage and lengths.
 step('Bring the data and look at it');
-promptune(['data', 'import']);
 promptune(['data', 'report', '--no-language']);
 
 // 3. Two prompt versions, scored before any training, and an A/B test on the same reviews.
