@@ -15,6 +15,8 @@ export interface FeedbackInput {
   promptHash?: string | null;
   /** The model version that produced the prediction. */
   modelVersion?: string | null;
+  /** The served prediction this judges (its id from the server's answer). */
+  predictionId?: string | null;
   /** The input fields as the model saw them, e.g. { text: "…" }. */
   input: unknown;
   /** The label the model predicted. */
@@ -32,6 +34,7 @@ export interface Feedback {
   taskId: string;
   promptHash: string | null;
   modelVersion: string | null;
+  predictionId: string | null;
   input: unknown;
   prediction: string | null;
   correctLabel: string | null;
@@ -93,6 +96,7 @@ interface Row {
   task_id: string;
   prompt_hash: string | null;
   model_version: string | null;
+  prediction_id: string | null;
   input: string;
   prediction: string | null;
   correct_label: string | null;
@@ -102,13 +106,15 @@ interface Row {
   created_at: string;
 }
 
-const COLUMNS = 'id, task_id, prompt_hash, model_version, input, prediction, correct_label, rating, comment, author, created_at';
+const COLUMNS =
+  'id, task_id, prompt_hash, model_version, prediction_id, input, prediction, correct_label, rating, comment, author, created_at';
 
 const toFeedback = (r: Row): Feedback => ({
   id: r.id,
   taskId: r.task_id,
   promptHash: r.prompt_hash,
   modelVersion: r.model_version,
+  predictionId: r.prediction_id,
   input: fromJson(r.input),
   prediction: r.prediction,
   correctLabel: r.correct_label,
@@ -148,12 +154,14 @@ export function feedbackRepository(ex: Executor): FeedbackRepository {
       if (rating === null && correctLabel === null && comment === null) {
         throw new StoreError('STORE_INVALID', 'feedback needs a rating, a correctLabel or a comment: it has none.');
       }
+      const predictionId = optionalText(input.predictionId, 'feedback predictionId');
       const id = newId('fb');
       const row: SqlValue[] = [
         id,
         taskId,
         promptHash,
         optionalText(input.modelVersion, 'feedback modelVersion'),
+        predictionId,
         toJson(input.input, 'feedback input'),
         optionalText(input.prediction, 'feedback prediction'),
         correctLabel,
@@ -165,7 +173,9 @@ export function feedbackRepository(ex: Executor): FeedbackRepository {
       return ex.transaction(async (tx) => {
         await requireRef(tx, 'task', taskId, 'feedback');
         if (promptHash) await requireRef(tx, 'prompt', promptHash, 'feedback');
-        await tx.run(`INSERT INTO feedback (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
+        if (predictionId && !(await tx.query('SELECT id FROM predictions WHERE id = ?', [predictionId])).length)
+          throw new StoreError('STORE_NOT_FOUND', `feedback names prediction "${predictionId}", which is not in the store.`);
+        await tx.run(`INSERT INTO feedback (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
         return feedbackRepository(tx).get(id);
       });
     },

@@ -37,3 +37,11 @@ export type {
   RunRepository,
   RunStatus,
 } from './runs.js';
+export {
+  API_KEY_SCOPES,
+  type ApiKey,
+  type ApiKeyRepository,
+  type ApiKeyScope,
+  hashApiKey,
+} from './api-keys.js';
+export type { PredictionFilter, PredictionInput, PredictionRepository, StoredPrediction } from './predictions.js';

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreError } from './errors.js';
 import { migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations/index.js';
 import { openDriver, openStore } from './open.js';
 import { storeError, sampleTask as task } from './testing/fixtures.js';
 
@@ -43,7 +44,7 @@ describe('openStore', () => {
     const file = join(project, '.promptune', 'promptune.db');
     expect(store.location).toBe(file);
     expect(store.dialect).toBe('sqlite');
-    expect(await store.schemaVersion()).toBe(1);
+    expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
     await store.close();
     expect(readFileSync(file).subarray(0, 15).toString()).toBe('SQLite format 3');
     const db = new Database(file);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashApiKey } from './api-keys.js';
 import type { Driver } from './driver.js';
 import { type Migration, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -93,13 +94,16 @@ describe.each(backends)('store on $name', (backend) => {
       const drivers = await Promise.all([openDriver(url), openDriver(url), openDriver(url)]);
       opened.push(...drivers);
       const reports = await Promise.all(drivers.map((d) => migrate(d, url)));
-      expect(reports.flatMap((r) => r.applied)).toEqual([1]);
+      expect(reports.flatMap((r) => r.applied)).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
     it('refuses an applied migration that was changed', async () => {
       const driver = await openDriver(url);
       opened.push(driver);
-      const edited: Migration[] = [{ ...(MIGRATIONS[0] as Migration), statements: ['CREATE TABLE tasks (id TEXT PRIMARY KEY)'] }];
+      const edited: Migration[] = [
+        { ...(MIGRATIONS[0] as Migration), statements: ['CREATE TABLE tasks (id TEXT PRIMARY KEY)'] },
+        ...MIGRATIONS.slice(1),
+      ];
       const e = await storeError(migrate(driver, 'the test store', edited));
       expect(e.code).toBe('STORE_MIGRATION');
       expect(e.message).toMatch(
@@ -110,12 +114,16 @@ describe.each(backends)('store on $name', (backend) => {
     it('refuses a database written by a newer Promptune', async () => {
       const driver = await openDriver(url);
       opened.push(driver);
-      const future: Migration = { version: 2, name: 'future', statements: ['CREATE TABLE future_things (id TEXT PRIMARY KEY)'] };
+      const future: Migration = {
+        version: MIGRATIONS.length + 1,
+        name: 'future',
+        statements: ['CREATE TABLE future_things (id TEXT PRIMARY KEY)'],
+      };
       await migrate(driver, url, [...MIGRATIONS, future]);
       const e = await storeError(openStore(url));
       expect(e.code).toBe('STORE_TOO_NEW');
       expect(e.message).toBe(
-        `the store at ${url} has schema version 2 ("future"), but this Promptune knows only up to version 1: upgrade Promptune (npm install promptune@latest), or use another store (PROMPTUNE_STORE_URL).`,
+        `the store at ${url} has schema version ${future.version} ("future"), but this Promptune knows only up to version ${MIGRATIONS.length}: upgrade Promptune (npm install promptune@latest), or use another store (PROMPTUNE_STORE_URL).`,
       );
     });
 
@@ -123,7 +131,7 @@ describe.each(backends)('store on $name', (backend) => {
       const driver = await openDriver(url);
       opened.push(driver);
       const broken: Migration = {
-        version: 2,
+        version: MIGRATIONS.length + 1,
         name: 'broken',
         statements: [
           'CREATE TABLE half_done (id TEXT PRIMARY KEY)',
@@ -131,7 +139,7 @@ describe.each(backends)('store on $name', (backend) => {
         ],
       };
       expect((await storeError(migrate(driver, url, [...MIGRATIONS, broken]))).code).toBe('STORE_QUERY');
-      expect(await store.schemaVersion()).toBe(1);
+      expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
       expect((await storeError(driver.query('SELECT id FROM half_done'))).code).toBe('STORE_QUERY');
     });
   });
@@ -375,6 +383,63 @@ describe.each(backends)('store on $name', (backend) => {
         'feedback rating 5 must be -1 (wrong), 0 (unsure) or 1 (right).',
       );
       expect((await storeError(store.feedback.record({ taskId: 'reviews', input: {} }))).code).toBe('STORE_INVALID');
+    });
+  });
+
+  describe('predictions', () => {
+    it('records a batch, reads by id, lists by review state and window, and feedback can name one', async () => {
+      const base = { taskId: 'reviews', modelVersion: 'reviews@3', probs: { positive: 0.9, negative: 0.1 } };
+      const [sure, unsure] = await store.predictions.recordMany([
+        { ...base, input: { text: 'lovely' }, label: 'positive', confidence: 0.9 },
+        { ...base, input: { text: 'hmm' }, label: null, confidence: 0.55, review: 'pending', apiKeyId: 'key_1' },
+      ]);
+      expect(await store.predictions.get((sure as { id: string }).id)).toEqual(sure);
+      expect(unsure).toMatchObject({ label: null, review: 'pending', apiKeyId: 'key_1', input: { text: 'hmm' } });
+      expect((await store.predictions.list({ review: 'pending' })).map((p) => p.id)).toEqual([unsure?.id]);
+      expect(await store.predictions.list({ taskId: 'reviews', until: '2000-01-01T00:00:00.000Z' })).toEqual([]);
+      expect(await store.predictions.list({ since: '2000-01-01T00:00:00.000Z', limit: 1 })).toHaveLength(1);
+      await store.predictions.setReview(unsure?.id as string, 'done');
+      expect(await store.predictions.list({ review: 'pending' })).toEqual([]);
+
+      const fb = await store.feedback.record({
+        taskId: 'reviews',
+        predictionId: unsure?.id,
+        input: { text: 'hmm' },
+        correctLabel: 'negative',
+      });
+      expect((await store.feedback.get(fb.id)).predictionId).toBe(unsure?.id);
+      const missing = await storeError(
+        store.feedback.record({ taskId: 'reviews', predictionId: 'pred_nope', input: {}, rating: 1 }),
+      );
+      expect(missing.message).toBe('feedback names prediction "pred_nope", which is not in the store.');
+      expect((await storeError(store.predictions.get('pred_nope'))).code).toBe('STORE_NOT_FOUND');
+      expect((await storeError(store.predictions.recordMany([{ ...base, input: {}, label: 'x', confidence: 2 }]))).message).toBe(
+        'prediction confidence 2 must be a probability in [0, 1].',
+      );
+    });
+  });
+
+  describe('API keys', () => {
+    it('stores only a hash, verifies the secret, lists and revokes', async () => {
+      const { key, secret } = await store.apiKeys.create({ name: 'crm', scopes: ['predict', 'feedback'], ratePerMinute: 600 });
+      expect(secret).toMatch(/^ptk_[A-Za-z0-9_-]{43}$/);
+      expect(key).toMatchObject({ name: 'crm', scopes: ['predict', 'feedback'], ratePerMinute: 600, revokedAt: null });
+      const driver = await openDriver(url);
+      opened.push(driver);
+      const rows = await driver.query('SELECT * FROM api_keys');
+      expect(JSON.stringify(rows)).not.toContain(secret);
+      expect(rows[0]?.key_hash).toBe(hashApiKey(secret));
+      expect(await store.apiKeys.verify(secret)).toEqual(key);
+      expect(await store.apiKeys.verify(`${secret}x`)).toBeUndefined();
+      expect((await storeError(store.apiKeys.create({ name: 'crm', scopes: ['admin'] }))).code).toBe('STORE_CONFLICT');
+      expect((await storeError(store.apiKeys.create({ name: 'x', scopes: ['root' as 'admin'] }))).message).toBe(
+        'API key scopes ["root"]: give one or more of predict, feedback, admin.',
+      );
+      expect((await store.apiKeys.revoke('crm')).revokedAt).not.toBeNull();
+      expect(await store.apiKeys.verify(secret)).toBeUndefined();
+      expect((await storeError(store.apiKeys.revoke('crm'))).code).toBe('STORE_NOT_FOUND');
+      const again = await store.apiKeys.create({ name: 'crm', scopes: ['admin'] });
+      expect((await store.apiKeys.list()).map((k) => k.id)).toEqual([again.key.id, key.id]);
     });
   });
 

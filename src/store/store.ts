@@ -1,9 +1,11 @@
 // The Store: every repository over one database, plus transactions that span several of them.
+import { type ApiKeyRepository, apiKeyRepository } from './api-keys.js';
 import { type DatasetRepository, datasetRepository } from './datasets.js';
 import type { Dialect, Driver, Executor } from './driver.js';
 import { type EvaluationRepository, evaluationRepository } from './evaluations.js';
 import { type FeedbackRepository, feedbackRepository } from './feedback.js';
 import { schemaVersion } from './migrate.js';
+import { type PredictionRepository, predictionRepository } from './predictions.js';
 import { type PromptRepository, promptRepository } from './prompts.js';
 import { type RunRepository, runRepository } from './runs.js';
 import { type TaskRepository, taskRepository } from './tasks.js';
@@ -17,6 +19,8 @@ export interface Repositories {
   readonly evaluations: EvaluationRepository;
   readonly feedback: FeedbackRepository;
   readonly runs: RunRepository;
+  readonly predictions: PredictionRepository;
+  readonly apiKeys: ApiKeyRepository;
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` is committed together when it resolves, or
    * rolled back when it throws. Use `tx`, not the store, inside the callback.
@@ -43,6 +47,8 @@ function repositories(ex: Executor): Repositories {
     evaluations: evaluationRepository(ex),
     feedback: feedbackRepository(ex),
     runs: runRepository(ex),
+    predictions: predictionRepository(ex),
+    apiKeys: apiKeyRepository(ex),
     transaction: (fn) => ex.transaction((tx) => fn(repositories(tx))),
   };
 }

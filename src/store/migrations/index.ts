@@ -1,6 +1,7 @@
 // Every migration, in order. Append only: an applied migration must never change (its checksum is checked).
 import type { Migration } from '../migrate.js';
 import { initial } from './0001-initial.js';
+import { serving } from './0002-serving.js';
 
 /** The schema's migrations, oldest first; the last one's version is the schema version this code expects. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, serving];
