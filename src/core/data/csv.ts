@@ -1,5 +1,7 @@
 // An RFC 4180 CSV reader: quoted fields, doubled quotes, newlines inside quotes, CRLF, a leading BOM. Every
-// record keeps the line it starts on, so problems can name it.
+// record keeps the line it starts on, so problems can name it. It works on UTF-8 bytes, not text: the bytes it
+// looks for (" , CR LF) never occur inside a multi-byte character, so a streaming reader can hand it any chunk
+// and still learn the exact byte offset where each record ends (what resuming from the middle of a file needs).
 import { DataError } from './errors.js';
 
 /** One record with the 1-based line it starts on. */
@@ -8,69 +10,112 @@ export interface CsvRecord {
   fields: string[];
 }
 
+/** Where parsing stands in a buffer: the byte to read next and the line it is on. */
+export interface CsvCursor {
+  pos: number;
+  line: number;
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
 /** Parses CSV text into records (the header is the first record). */
 export function parseCsv(text: string, source = 'csv'): CsvRecord[] {
   const records: CsvRecord[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  const n = text.length;
-  while (i < n) {
-    const start = line;
+  const buf = Buffer.from(text, 'utf8');
+  readCsvRecords(buf, { pos: csvBomLength(buf), line: 1 }, true, source, (r) => records.push(r));
+  return records;
+}
+
+/** 3 when the bytes start with a UTF-8 byte-order mark (which is no part of the first field), else 0. */
+export function csvBomLength(buf: Uint8Array): number {
+  return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+}
+
+/**
+ * Parses the records of `buf` from `at`, calling `emit` with each and the cursor just after it. Unless
+ * `final`, it stops before a record that might continue in the next chunk (no line end yet) and returns where
+ * that record starts, so the caller can prepend it to the next chunk.
+ */
+export function readCsvRecords(
+  buf: Buffer,
+  at: CsvCursor,
+  final: boolean,
+  source: string,
+  emit: (record: CsvRecord, next: CsvCursor) => void,
+): CsvCursor {
+  const n = buf.length;
+  let i = at.pos;
+  let line = at.line;
+  let start = line;
+  let recordStart = i;
+  let partial = false;
+  records: while (i < n) {
+    start = line;
+    recordStart = i;
     const fields: string[] = [];
     for (;;) {
       let value = '';
-      if (text[i] === '"') {
+      if (buf[i] === QUOTE) {
         i++;
         for (;;) {
-          const q = text.indexOf('"', i);
-          if (q < 0)
+          const q = buf.indexOf(QUOTE, i);
+          if (q < 0) {
+            partial = !final;
+            if (partial) break records;
             throw new DataError(
               'DATA_FORMAT',
               `${source}:${start}: a quoted field is never closed: add the closing " (inner quotes are written "").`,
             );
-          const chunk = text.slice(i, q);
-          for (let k = chunk.indexOf('\n'); k >= 0; k = chunk.indexOf('\n', k + 1)) line++;
-          value += chunk;
+          }
+          for (let k = i; k < q; k++) if (buf[k] === LF) line++;
+          value += buf.toString('utf8', i, q);
           i = q + 1;
-          if (text[i] === '"') {
+          if (buf[i] === QUOTE) {
             value += '"';
             i++;
           } else break;
         }
         // Anything between the closing quote and the separator is kept, as lenient readers do.
-        const end = nextBreak(text, i);
-        value += text.slice(i, end);
+        const end = nextBreak(buf, i);
+        value += buf.toString('utf8', i, end);
         i = end;
       } else {
-        const end = nextBreak(text, i);
-        value = text.slice(i, end);
+        const end = nextBreak(buf, i);
+        value = buf.toString('utf8', i, end);
         i = end;
       }
       fields.push(value);
-      if (text[i] === ',') {
+      if (buf[i] === COMMA) {
         i++;
         continue;
       }
       break;
     }
-    if (text[i] === '\r') i++;
-    if (text[i] === '\n') {
+    // Without a line end the record may go on in the next chunk (even after a closing quote: it may be the
+    // first of a doubled quote); a CR at the end waits for a possible LF, so positions fall after whole CRLFs.
+    partial = !final && (i === n || (buf[i] === CR && i + 1 === n));
+    if (partial) break;
+    if (buf[i] === CR) i++;
+    if (buf[i] === LF) {
       i++;
       line++;
     }
     // A blank line is no record.
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: start, fields });
+    if (!(fields.length === 1 && fields[0] === '')) emit({ line: start, fields }, { pos: i, line });
   }
-  return records;
+  return partial ? { pos: recordStart, line: start } : { pos: i, line };
 }
 
 /** Index of the next field separator or line end at or after `i`. */
-function nextBreak(text: string, i: number): number {
-  for (let k = i; k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 44 || c === 10 || c === 13) return k;
+function nextBreak(buf: Buffer, i: number): number {
+  for (let k = i; k < buf.length; k++) {
+    const c = buf[k];
+    if (c === COMMA || c === LF || c === CR) return k;
   }
-  return text.length;
+  return buf.length;
 }
 
 /** One CSV line (RFC 4180): fields with commas, quotes or line breaks are quoted, quotes doubled. */

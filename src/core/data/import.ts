@@ -7,6 +7,7 @@ import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { parseCsv } from './csv.js';
 import { DataError } from './errors.js';
 import { type Dataset, type Example, makeDataset } from './example.js';
+import { type ReadRow, csvRow, jsonlRow } from './stream.js';
 
 /** The file formats import understands. */
 export type DataFormat = 'csv' | 'jsonl' | 'parquet';
@@ -107,74 +108,30 @@ export async function readTable(path: string, format?: DataFormat): Promise<Tabl
   };
 }
 
-/** A raw row: its line, its values by column, or the problem that made it unreadable. */
-interface RawRow {
-  line: number;
-  values?: Record<string, unknown>;
-  problem?: RowProblem;
-  columns?: string[];
-}
-
-function csvRows(path: string): { columns: string[]; rows: RawRow[] } {
+function csvRows(path: string): { columns: string[]; rows: ReadRow[] } {
   const records = parseCsv(readFileSync(path, 'utf8'), path);
   const header = records[0];
   if (!header) throw new DataError('DATA_FORMAT', `${path} is empty: it needs a header row (e.g. text,label) and data rows.`);
   const columns = header.fields.map((c) => c.trim());
-  const rows = records.slice(1).map((r): RawRow => {
-    if (r.fields.length !== columns.length) {
-      return {
-        line: r.line,
-        problem: {
-          line: r.line,
-          code: 'WRONG_FIELD_COUNT',
-          value: r.fields.join(',').slice(0, 80),
-          message: `${r.fields.length} fields where the header has ${columns.length}: quote fields that contain commas ("a, b").`,
-        },
-      };
-    }
-    return { line: r.line, values: Object.fromEntries(columns.map((c, i) => [c, r.fields[i]])) };
-  });
-  return { columns, rows };
+  return { columns, rows: records.slice(1).map((r) => csvRow(columns, r)) };
 }
 
-function jsonlRows(path: string): { columns: string[]; rows: RawRow[] } {
+function jsonlRows(path: string): { columns: string[]; rows: ReadRow[] } {
   const columns = new Set<string>();
-  const rows: RawRow[] = [];
+  const rows: ReadRow[] = [];
   readFileSync(path, 'utf8')
     .replace(/^\uFEFF/, '')
     .split('\n')
     .forEach((text, i) => {
-      const line = i + 1;
-      if (!text.trim()) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (e) {
-        rows.push({
-          line,
-          problem: { line, code: 'BAD_JSON', value: text.slice(0, 80), message: `not valid JSON (${(e as Error).message}).` },
-        });
-        return;
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        rows.push({
-          line,
-          problem: {
-            line,
-            code: 'NOT_AN_OBJECT',
-            value: text.slice(0, 80),
-            message: 'each line must be one JSON object such as {"text": "...", "label": "..."}.',
-          },
-        });
-        return;
-      }
-      for (const k of Object.keys(value)) columns.add(k);
-      rows.push({ line, values: value as Record<string, unknown> });
+      const row = jsonlRow(text, i + 1);
+      if (!row) return;
+      for (const k of Object.keys(row.values ?? {})) columns.add(k);
+      rows.push(row);
     });
   return { columns: [...columns], rows };
 }
 
-async function parquetRows(path: string): Promise<{ columns: string[]; rows: RawRow[] }> {
+async function parquetRows(path: string): Promise<{ columns: string[]; rows: ReadRow[] }> {
   let objects: Record<string, unknown>[];
   try {
     objects = (await parquetReadObjects({ file: await asyncBufferFromFile(path) })) as Record<string, unknown>[];
@@ -189,7 +146,7 @@ async function parquetRows(path: string): Promise<{ columns: string[]; rows: Raw
 const tidy = (s: string): string => s.trim().replace(/\s+/g, ' ');
 
 /** Turns raw rows into examples, collecting problems and label rewrites. */
-function toDataset(read: { columns: string[]; rows: RawRow[] }, path: string, opts: ImportOptions): ImportResult {
+function toDataset(read: { columns: string[]; rows: ReadRow[] }, path: string, opts: ImportOptions): ImportResult {
   const inputs = opts.inputs ?? { text: 'text' };
   const labelColumn = opts.labelColumn ?? 'label';
   const wanted = [...Object.values(inputs), labelColumn];

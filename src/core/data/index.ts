@@ -1,7 +1,17 @@
 // Public API of the data step: import, versioned datasets, the data report, splits, K-shot samples and exports.
 export { DataError, type DataErrorCode } from './errors.js';
 export { type Example, type Dataset, datasetHash, makeDataset } from './example.js';
-export { type CsvRecord, parseCsv, csvLine } from './csv.js';
+export { type CsvRecord, type CsvCursor, parseCsv, readCsvRecords, csvBomLength, csvLine } from './csv.js';
+export {
+  type ReadRow,
+  type StreamedRow,
+  type StreamPosition,
+  type RowStreamOptions,
+  type RowStream,
+  openRowStream,
+  csvRow,
+  jsonlRow,
+} from './stream.js';
 export {
   type DataFormat,
   type ImportOptions,
