@@ -50,8 +50,10 @@ fi
 
 # npm dependencies exactly as locked (skipped when node_modules already matches the lock file).
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.promptune-lock; then
-  # Native addons (better-sqlite3) compile here: never fetch a prebuilt binary.
-  npm_config_build_from_source=true npm ci --no-audit --no-fund
+  # Native addons (better-sqlite3) compile here: never fetch a prebuilt binary. onnxruntime-node (tests only)
+  # ships its CPU binaries in the tarball; its install script, denied in package.json's allowScripts, would
+  # fetch the CUDA provider from NuGet, so it is told to skip that too (for npm versions without allowScripts).
+  ONNXRUNTIME_NODE_INSTALL=skip npm_config_build_from_source=true npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.promptune-lock
 fi
 
