@@ -5,3 +5,4 @@ export * from './pretrained.js';
 export * from './hub/index.js';
 export * from './sources/index.js';
 export * from './peft/index.js';
+export * from './onnx/index.js';
