@@ -1,0 +1,116 @@
+// The HTTP application: request ids and access logs, CORS (off unless configured), authentication and rate
+// limits, the routes, and one error handler that turns every failure into a clear JSON answer.
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { ClassifierError } from '../core/train/index.js';
+import { StoreError } from '../store/index.js';
+import type { ServerContext, ServerEnv } from './context.js';
+import { ServerError } from './errors.js';
+import { authenticate, requireScope } from './middleware/auth.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import type { ServedModelOptions } from './models/served-model.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { healthRoutes } from './routes/health.js';
+import { modelRoutes } from './routes/models.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { predictRoutes } from './routes/predict.js';
+
+const PUBLIC = new Set(['/health/live', '/health/ready', '/openapi.json']);
+
+/** A failure as the client sees it: status, code, message, Retry-After. */
+function toServerError(e: unknown): ServerError {
+  if (e instanceof ServerError) return e;
+  if (StoreError.isInstance(e)) {
+    if (e.code === 'STORE_NOT_FOUND') return new ServerError(404, 'NOT_FOUND', e.message);
+    if (e.code === 'STORE_INVALID') return new ServerError(400, 'BAD_REQUEST', e.message);
+    if (e.code === 'STORE_CONFLICT') return new ServerError(409, 'BAD_REQUEST', e.message);
+    return new ServerError(503, 'UNAVAILABLE', 'the store is unreachable right now: retry shortly.', 5);
+  }
+  if (ClassifierError.isInstance(e) && e.code === 'CLASSIFIER_INPUT') return new ServerError(400, 'BAD_REQUEST', e.message);
+  return new ServerError(
+    500,
+    'INTERNAL',
+    'an internal error occurred: the request id in this answer finds it in the server log.',
+  );
+}
+
+/** Builds the Hono app over a server context. */
+export function createApp(ctx: ServerContext, serving: ServedModelOptions, version = '0.1.0'): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    const t0 = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    const seconds = (performance.now() - t0) / 1000;
+    const route = c.req.routePath;
+    ctx.metrics.requestSeconds.observe({ route, method: c.req.method, status: String(c.res.status) }, seconds);
+    ctx.logger.log(c.res.status >= 500 ? 'error' : 'info', 'request', {
+      requestId,
+      method: c.req.method,
+      route,
+      status: c.res.status,
+      ms: Math.round(seconds * 10000) / 10,
+      key: c.var.apiKey?.name,
+    });
+  });
+
+  if (ctx.corsOrigins.length)
+    app.use('*', cors({ origin: ctx.corsOrigins, allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id'] }));
+
+  const auth = authenticate(ctx.store, { disabled: ctx.authDisabled });
+  const limit = rateLimit(ctx.limits.ratePerMinute);
+  app.use('*', async (c, next) => {
+    if (PUBLIC.has(c.req.path) || c.req.method === 'OPTIONS') return next();
+    if (ctx.draining)
+      throw new ServerError(
+        503,
+        'UNAVAILABLE',
+        'the server is shutting down: retry, the load balancer will send you to another.',
+        1,
+      );
+    await auth(c, async () => {
+      await limit(c, next);
+    });
+  });
+
+  healthRoutes(app, ctx);
+  openApiRoutes(app, version);
+  predictRoutes(app, ctx);
+  feedbackRoutes(app, ctx);
+  modelRoutes(app, ctx, serving);
+  app.get('/metrics', requireScope('admin'), async (c) => {
+    for (const m of ctx.models.list()) ctx.metrics.queueDepth.set({ model: m.identity.name }, m.queueDepth);
+    return c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });
+  });
+
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: 'NOT_FOUND',
+          message: `no route ${c.req.method} ${c.req.path}: see /openapi.json for the API.`,
+          requestId: c.var.requestId,
+        },
+      },
+      404,
+    ),
+  );
+  app.onError((e, c) => {
+    const err = toServerError(e);
+    ctx.metrics.errors.inc({ code: err.code });
+    if (err.status >= 500)
+      ctx.logger.log('error', 'request failed', {
+        requestId: c.var.requestId,
+        error: (e as Error).message,
+        stack: (e as Error).stack,
+      });
+    if (err.retryAfter !== undefined) c.header('Retry-After', String(err.retryAfter));
+    return c.json({ error: { code: err.code, message: err.message, requestId: c.var.requestId } }, err.status);
+  });
+  return app;
+}

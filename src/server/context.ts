@@ -1,0 +1,45 @@
+// What every route and middleware of one server shares: the store, the served models, limits, metrics, logs.
+import type { ApiKey, Store } from '../store/index.js';
+import type { Logger } from './monitoring/logger.js';
+import type { ServerMetrics } from './monitoring/metrics.js';
+import type { ModelRegistry } from './traffic/registry.js';
+
+/** Request limits; every one is answered with a clear 4xx when crossed. */
+export interface ServerLimits {
+  /** Largest request body in bytes (413 BODY_TOO_LARGE). */
+  maxBodyBytes: number;
+  /** Longest input text in characters (413 TEXT_TOO_LONG). */
+  maxTextChars: number;
+  /** Most examples in one predict request. */
+  maxInstances: number;
+  /** Requests per minute per API key unless the key sets its own. */
+  ratePerMinute: number;
+}
+
+/** The shared state of one server process. */
+export interface ServerContext {
+  store: Store;
+  models: ModelRegistry;
+  metrics: ServerMetrics;
+  logger: Logger;
+  limits: ServerLimits;
+  /** No API keys needed (only allowed on a loopback address). */
+  authDisabled: boolean;
+  /** Origins allowed by CORS; empty: CORS off. */
+  corsOrigins: string[];
+  /** Log the inputs of each prediction, PII-redacted (off by default). */
+  logInputs: boolean;
+  /** Predictions below this confidence (and every "not sure") go to the review queue. */
+  reviewBelow: number;
+  /** Set on shutdown: readiness fails so the load balancer stops sending traffic. */
+  draining: boolean;
+}
+
+/** Hono's per-request variables. */
+export interface ServerEnv {
+  Variables: {
+    requestId: string;
+    /** The caller's key; null when auth is disabled. */
+    apiKey: ApiKey | null;
+  };
+}

@@ -1,0 +1,100 @@
+// One model version the server answers with: its classifier on a worker thread behind a dynamic batcher, and
+// the identity every answer carries (name, version, prompt version).
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promptHash } from '../../core/prompts/index.js';
+import { CLASSIFIER_FILE, type ClassifierMeta, type Prediction } from '../../core/train/index.js';
+import { EngineWorker } from '../../engine/index.js';
+import { Batcher, type BatcherOptions } from '../batching/batcher.js';
+
+type WorkerApi = typeof import('./classifier-worker.js');
+
+/** Who answered: the served name, the model version (its run id, else a content hash) and the prompt version. */
+export interface ModelIdentity {
+  name: string;
+  version: string;
+  /** The prompt version's content hash (prompt-based models), else null. */
+  prompt: string | null;
+}
+
+/** How a model is served. */
+export interface ServedModelOptions extends Omit<BatcherOptions, 'onBatch'> {
+  /** Intra-op threads for the model's worker. */
+  threads?: number;
+  onBatch?: (model: string, size: number, seconds: number) => void;
+}
+
+/** A loaded model version: submit inputs, get predictions; close() finishes queued work first. */
+export class ServedModel {
+  readonly identity: ModelIdentity;
+  readonly meta: ClassifierMeta;
+  readonly #worker: EngineWorker<WorkerApi>;
+  readonly #batcher: Batcher<Record<string, string>, Prediction>;
+
+  private constructor(
+    readonly dir: string,
+    meta: ClassifierMeta,
+    identity: ModelIdentity,
+    worker: EngineWorker<WorkerApi>,
+    opts: ServedModelOptions,
+  ) {
+    this.meta = meta;
+    this.identity = identity;
+    this.#worker = worker;
+    this.#batcher = new Batcher((items) => worker.call('predict', items), {
+      ...opts,
+      onBatch: (size, seconds) => opts.onBatch?.(identity.name, size, seconds),
+    });
+  }
+
+  /** Starts a worker, loads the classifier in `dir` there and serves it as `name`. */
+  static async load(name: string, dir: string, opts: ServedModelOptions): Promise<ServedModel> {
+    const worker = EngineWorker.start<WorkerApi>(new URL('./classifier-worker.ts', import.meta.url), {
+      ...(opts.threads ? { threads: opts.threads } : {}),
+    });
+    try {
+      const meta = await worker.call('load', dir);
+      const identity: ModelIdentity = {
+        name,
+        version: meta.runId ?? contentVersion(dir),
+        prompt: meta.prompt ? promptHash(meta.prompt) : null,
+      };
+      return new ServedModel(dir, meta, identity, worker, opts);
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    }
+  }
+
+  /** Items waiting for a batch. */
+  get queueDepth(): number {
+    return this.#batcher.depth;
+  }
+
+  /** Predictions for inputs (batched with other requests' inputs). */
+  predict(inputs: readonly Record<string, string>[]): Promise<Prediction[]> {
+    return this.#batcher.submit(inputs);
+  }
+
+  /** Finishes queued and running batches, then stops the worker. */
+  async close(): Promise<void> {
+    await this.#batcher.drained();
+    await this.#worker.call('unload').catch(() => undefined);
+    await this.#worker.terminate();
+  }
+}
+
+// A model directory without a run id is named by what defines it: its metadata and its weights file's size and time.
+function contentVersion(dir: string): string {
+  const h = createHash('sha256').update(readFileSync(join(dir, CLASSIFIER_FILE)));
+  for (const f of ['model.safetensors', 'adapter_model.safetensors']) {
+    try {
+      const s = statSync(join(dir, f));
+      h.update(`${f}:${s.size}:${s.mtimeMs}`);
+    } catch {
+      // absent: not part of this model's identity
+    }
+  }
+  return `sha-${h.digest('hex').slice(0, 12)}`;
+}

@@ -1,0 +1,76 @@
+// Feedback on served predictions, by id: a rating, a correction or a comment, stored with the prediction's model
+// and prompt version; and the review queue of unsure predictions that a person labels.
+import type { Hono } from 'hono';
+import type { StoredPrediction } from '../../store/index.js';
+import type { ServerContext, ServerEnv } from '../context.js';
+import { ServerError } from '../errors.js';
+import { requireScope } from '../middleware/auth.js';
+import { readJson } from '../middleware/json-body.js';
+import { feedbackRequestSchema, reviewSchema } from './schemas.js';
+
+function checkLabel(p: StoredPrediction, label: string | undefined, field: string): void {
+  const labels = Object.keys(p.probs);
+  if (label !== undefined && !labels.includes(label))
+    throw new ServerError(
+      400,
+      'BAD_REQUEST',
+      `${field}: "${label}" is not a label of this model — use one of ${labels.join(', ')}.`,
+    );
+}
+
+/** Mounts POST /v1/feedback, GET /v1/review and POST /v1/review/{id}. */
+export function feedbackRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
+  app.post('/v1/feedback', requireScope('feedback'), async (c) => {
+    const body = await readJson(c, feedbackRequestSchema, ctx.limits.maxBodyBytes);
+    const p = await ctx.store.predictions.get(body.predictionId);
+    checkLabel(p, body.correctLabel, 'correctLabel');
+    const fb = await ctx.store.feedback.record({
+      taskId: p.taskId,
+      modelVersion: p.modelVersion,
+      predictionId: p.id,
+      input: p.input,
+      prediction: p.label,
+      rating: body.rating ?? null,
+      correctLabel: body.correctLabel ?? null,
+      comment: body.comment ?? null,
+      author: body.author ?? c.var.apiKey?.name ?? null,
+    });
+    if (body.correctLabel !== undefined && p.review === 'pending') await ctx.store.predictions.setReview(p.id, 'done');
+    return c.json({ id: fb.id, predictionId: p.id }, 201);
+  });
+
+  app.get('/v1/review', requireScope('feedback'), async (c) => {
+    const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 50) || 50));
+    const pending = await ctx.store.predictions.list({ review: 'pending', limit });
+    return c.json({
+      predictions: pending.map((p) => ({
+        id: p.id,
+        input: p.input,
+        label: p.label,
+        confidence: p.confidence,
+        probs: p.probs,
+        model: p.modelVersion,
+        createdAt: p.createdAt,
+      })),
+    });
+  });
+
+  app.post('/v1/review/:id', requireScope('feedback'), async (c) => {
+    const body = await readJson(c, reviewSchema, ctx.limits.maxBodyBytes);
+    const p = await ctx.store.predictions.get(c.req.param('id'));
+    checkLabel(p, body.label, 'label');
+    const fb = await ctx.store.feedback.record({
+      taskId: p.taskId,
+      modelVersion: p.modelVersion,
+      predictionId: p.id,
+      input: p.input,
+      prediction: p.label,
+      correctLabel: body.label,
+      rating: p.label === null ? null : p.label === body.label ? 1 : -1,
+      comment: body.comment ?? null,
+      author: c.var.apiKey?.name ?? null,
+    });
+    await ctx.store.predictions.setReview(p.id, 'done');
+    return c.json({ id: fb.id, predictionId: p.id }, 201);
+  });
+}

@@ -1,0 +1,62 @@
+// Model versions and traffic: list what is served (anyone with a key), load / unload a version, change the split,
+// promote or roll back (admin). Loading happens beside the live versions, so none of this interrupts traffic.
+import { resolve } from 'node:path';
+import type { Hono } from 'hono';
+import type { ServerContext, ServerEnv } from '../context.js';
+import { requireScope } from '../middleware/auth.js';
+import { readJson } from '../middleware/json-body.js';
+import { ServedModel, type ServedModelOptions } from '../models/served-model.js';
+import { loadModelSchema, trafficSchema } from './schemas.js';
+
+/** Mounts /v1/models and /v1/traffic. */
+export function modelRoutes(app: Hono<ServerEnv>, ctx: ServerContext, serving: ServedModelOptions): void {
+  const describe = () => ({
+    models: ctx.models.list().map((m) => ({
+      name: m.identity.name,
+      version: m.identity.version,
+      prompt: m.identity.prompt,
+      task: m.meta.task,
+      recipe: m.meta.recipe,
+      labels: m.meta.labels,
+      inputs: m.meta.inputs,
+      share: ctx.models.share(m.identity.name),
+      queueDepth: m.queueDepth,
+    })),
+    split: ctx.models.split,
+  });
+
+  app.get('/v1/models', async (c) => c.json(describe()));
+
+  app.post('/v1/models', requireScope('admin'), async (c) => {
+    const body = await readJson(c, loadModelSchema, ctx.limits.maxBodyBytes);
+    const model = await ServedModel.load(body.name, resolve(body.dir), serving);
+    try {
+      ctx.models.add(model);
+    } catch (e) {
+      await model.close();
+      throw e;
+    }
+    ctx.logger.log('info', 'model loaded', { requestId: c.var.requestId, model: body.name, version: model.identity.version });
+    return c.json(describe(), 201);
+  });
+
+  app.delete('/v1/models/:name', requireScope('admin'), async (c) => {
+    const model = ctx.models.remove(c.req.param('name'));
+    await model.close();
+    ctx.logger.log('info', 'model unloaded', { requestId: c.var.requestId, model: model.identity.name });
+    return c.json(describe());
+  });
+
+  app.put('/v1/traffic', requireScope('admin'), async (c) => {
+    const body = await readJson(c, trafficSchema, ctx.limits.maxBodyBytes);
+    ctx.models.setSplit(body.split);
+    ctx.logger.log('info', 'traffic split changed', { requestId: c.var.requestId, split: ctx.models.split });
+    return c.json(describe());
+  });
+
+  app.post('/v1/models/:name/promote', requireScope('admin'), async (c) => {
+    ctx.models.promote(c.req.param('name'));
+    ctx.logger.log('info', 'model promoted', { requestId: c.var.requestId, model: c.req.param('name') });
+    return c.json(describe());
+  });
+}

@@ -1,0 +1,79 @@
+// Request and answer shapes of the HTTP API, as zod schemas: they validate requests and generate /openapi.json,
+// so the document cannot drift from what the server accepts.
+import { z } from 'zod';
+
+const inputs = z.record(z.string(), z.string()).describe('Input fields by name, e.g. { "text": "…" }');
+
+/** One example: `text` for single-input models, or every input field by name. */
+export const instanceSchema = z.union([z.object({ text: z.string() }).strict(), z.object({ inputs }).strict()]);
+
+/** POST /v1/predict */
+export const predictRequestSchema = z
+  .object({
+    text: z.string().optional().describe('One example (single-input models)'),
+    inputs: inputs.optional().describe('One example, by input field'),
+    instances: z.array(instanceSchema).min(1).optional().describe('Several examples at once'),
+    model: z.string().optional().describe('Pin a served model version by name (else the traffic split decides)'),
+    routingKey: z
+      .string()
+      .max(256)
+      .optional()
+      .describe('Sticky assignment: the same key always meets the same version of a split (e.g. a customer id)'),
+  })
+  .strict()
+  .refine((r) => [r.text, r.inputs, r.instances].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of text, inputs or instances',
+  });
+
+const modelIdentity = z.object({ name: z.string(), version: z.string() });
+
+/** One answer. */
+export const predictionSchema = z.object({
+  id: z.string().describe('Name this prediction in feedback'),
+  label: z.string().nullable().describe('The answer; null when the model is not sure'),
+  notSure: z.boolean(),
+  confidence: z.number(),
+  probs: z.record(z.string(), z.number()),
+  labels: z.array(z.string()).optional().describe('Multi-label models: every label predicted'),
+});
+
+/** The answer to POST /v1/predict. */
+export const predictResponseSchema = z.object({
+  model: modelIdentity,
+  prompt: z.string().nullable().describe('The prompt version (content hash) of prompt-based models'),
+  prediction: predictionSchema.optional(),
+  predictions: z.array(predictionSchema).optional(),
+});
+
+/** POST /v1/feedback */
+export const feedbackRequestSchema = z
+  .object({
+    predictionId: z.string().min(1),
+    rating: z
+      .union([z.literal(-1), z.literal(0), z.literal(1)])
+      .optional()
+      .describe('-1 wrong, 0 unsure, 1 right'),
+    correctLabel: z.string().min(1).optional(),
+    comment: z.string().max(2000).optional(),
+    author: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((f) => f.rating !== undefined || f.correctLabel !== undefined || f.comment !== undefined, {
+    message: 'feedback needs a rating, a correctLabel or a comment',
+  });
+
+/** POST /v1/models (admin) */
+export const loadModelSchema = z.object({ name: z.string().regex(/^[\w.-]{1,64}$/), dir: z.string().min(1) }).strict();
+
+/** PUT /v1/traffic (admin) */
+export const trafficSchema = z
+  .object({ split: z.record(z.string(), z.number().min(0)).describe('Shares by model name, e.g. { "v1": 90, "v2": 10 }') })
+  .strict();
+
+/** POST /v1/review/{id} */
+export const reviewSchema = z.object({ label: z.string().min(1), comment: z.string().max(2000).optional() }).strict();
+
+/** Every error answer. */
+export const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
+});
