@@ -3,6 +3,7 @@
 import { type CliIO, type Command, UsageError } from './command.js';
 import { dataCommand } from './commands/data.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { feedbackCommand } from './commands/feedback.js';
 import { init } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
@@ -25,6 +26,7 @@ const COMMANDS: Command[] = [
   predictCommand,
   feedbackCommand,
   modelsCommand,
+  exportCommand,
 ];
 
 /** The top-level help text. */
