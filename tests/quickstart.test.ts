@@ -1,18 +1,18 @@
 // The quickstart (README's first command) on a reduced budget: the whole loop with the real default model, its
 // artefacts, a fine-tuned model that clearly beats always answering the majority label, and a second run that
 // reuses what the first one made.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSummary } from '../src/core/index.js';
+import { runAsync } from './run-async.js';
 
 const root = new URL('../', import.meta.url).pathname;
 
-/** Runs the quickstart asynchronously: minutes of a blocked event loop would starve vitest's worker RPC. */
-function quickstart(dir: string): Promise<{ status: number | null; out: string }> {
-  const child = spawn(
+/** Runs the quickstart in a child process (asynchronously: see run-async.ts). */
+async function quickstart(dir: string): Promise<{ status: number | null; out: string }> {
+  const r = await runAsync(
     process.execPath,
     [
       join(root, 'node_modules/tsx/dist/cli.mjs'),
@@ -25,14 +25,7 @@ function quickstart(dir: string): Promise<{ status: number | null; out: string }
     ],
     { env: { ...process.env, PROMPTUNE_STORE_URL: '', USER: 'quickstart' } },
   );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return new Promise((done) => child.on('close', (status) => done({ status, out })));
+  return { status: r.status, out: r.stdout + r.stderr };
 }
 
 describe('npm run quickstart', () => {

@@ -1,15 +1,15 @@
 // docs/walkthrough.md runs as written: its sh blocks, in order, in one empty directory, with `promptune`
 // pointing at this checkout and its own store.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runAsync } from './run-async.js';
 
 const root = new URL('../', import.meta.url).pathname;
 
 describe('docs/walkthrough.md', () => {
-  it('every command runs and produces what the page says', () => {
+  it('every command runs and produces what the page says', async () => {
     const blocks = [...readFileSync(join(root, 'docs/walkthrough.md'), 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].map(
       (m) => m[1] as string,
     );
@@ -23,9 +23,8 @@ describe('docs/walkthrough.md', () => {
       { mode: 0o755 },
     );
     const script = ['set -eu', ...blocks].join('\n');
-    const r = spawnSync('bash', ['-c', script], {
+    const r = await runAsync('bash', ['-c', script], {
       cwd,
-      encoding: 'utf8',
       env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, PROMPTUNE_REPO: root, PROMPTUNE_STORE_URL: '', USER: 'doc' },
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
