@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { type Tensor, loadSafetensors, tensor, tidy } from '../../engine/index.js';
+import { type Tensor, loadSafetensors, memoryStats, tensor, tidy } from '../../engine/index.js';
 import { type ModelInputs, type TransformerModel, loadModel } from '../models/index.js';
 import { encoderGraph, meanPool, modelToOnnx } from './index.js';
 import { DataType } from './onnx-proto.js';
@@ -84,6 +84,14 @@ describe('ONNX export of the model families, run in onnxruntime-node (1e-4)', ()
       });
     }
   }
+
+  it('leaves no tensor behind', () => {
+    const { model } = loadModel(join(fixtures, 'roberta-mlm'));
+    const before = memoryStats().liveTensors;
+    modelToOnnx(model);
+    expect(memoryStats().liveTensors).toBe(before);
+    model.dispose();
+  });
 
   it('mean pooling with normalisation matches embed()', async () => {
     const { model } = loadModel(join(fixtures, 'bert-base'));
