@@ -6,11 +6,13 @@ import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { feedbackCommand } from './commands/feedback.js';
 import { init } from './commands/init.js';
+import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { pretrainCommand } from './commands/pretrain.js';
 import { promptCommand } from './commands/prompt.js';
 import { searchCommand } from './commands/search.js';
+import { serveCommand } from './commands/serve.js';
 import { taskCommand } from './commands/task.js';
 import { trainCommand } from './commands/train.js';
 
@@ -25,6 +27,8 @@ const COMMANDS: Command[] = [
   evalCommand,
   predictCommand,
   feedbackCommand,
+  serveCommand,
+  keysCommand,
   modelsCommand,
   exportCommand,
 ];
