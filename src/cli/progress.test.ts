@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ProgressBar, formatDuration } from './progress.js';
+import { ProgressBar, formatBytes, formatDuration } from './progress.js';
 
 function sink(tty: boolean): Writable & { isTTY: boolean; text: string } {
   const w = new Writable({
@@ -46,5 +46,18 @@ describe('progress bar', () => {
     expect(lines).toHaveLength(11);
     expect(lines.at(-1)).toBe('200/200 examples 100%  2.0 examples/s  1m40s elapsed, ETA 0s');
     expect(lines[0]).toBe('1/200 examples 1%  2.0 examples/s  1s elapsed, ETA 1m40s');
+  });
+});
+
+describe('progress bar over bytes', () => {
+  it('shows sizes, and a resumed bar rates only the new work', () => {
+    let t = 0;
+    const out = sink(false);
+    const bar = new ProgressBar(out, 10 * 1024 * 1024, 'bytes', () => t).resumeAt(4 * 1024 * 1024);
+    t = 2_000;
+    bar.update(6 * 1024 * 1024, { rows: '1200', 'rows/s': '600' });
+    expect(out.text).toBe('6.0 MB/10.0 MB 60%  1.0 MB/s  2s elapsed, ETA 4s  rows 1200  rows/s 600\n');
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KB');
   });
 });

@@ -11,12 +11,26 @@ export function formatDuration(seconds: number): string {
   return `${s}s`;
 }
 
+/** Formats a byte count as 512 B, 12.3 KB, 4.5 MB or 1.2 GB (powers of 1024). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
 /** What the bar shows besides the count: e.g. { loss: '0.4312', lr: '2.0e-5' }. */
 export type ProgressFields = Record<string, string>;
 
-/** A progress bar over `total` units of work, written to `out` (stderr). */
+/** A progress bar over `total` units of work, written to `out` (stderr); unit 'bytes' shows sizes. */
 export class ProgressBar {
   readonly #started: number;
+  #base = 0;
   #lastLine = 0;
   #lastDecile = -1;
   #done = 0;
@@ -46,6 +60,13 @@ export class ProgressBar {
     this.#lastDecile = decile;
   }
 
+  /** Counts `done` units as already done before this bar started (resumed work), so rate and ETA cover only new work. */
+  resumeAt(done: number): this {
+    this.#base = done;
+    this.#done = done;
+    return this;
+  }
+
   /** Ends the bar's line (a final newline on a terminal). */
   finish(): void {
     if (this.#tty) this.out.write('\n');
@@ -55,7 +76,7 @@ export class ProgressBar {
   line(t: number, fields: ProgressFields = {}): string {
     const elapsed = (t - this.#started) / 1000;
     const frac = this.total ? Math.min(1, this.#done / this.total) : 0;
-    const rate = elapsed > 0 ? this.#done / elapsed : 0;
+    const rate = elapsed > 0 ? (this.#done - this.#base) / elapsed : 0;
     const eta = rate > 0 ? (this.total - this.#done) / rate : Number.NaN;
     const width = 24;
     const filled = Math.round(frac * width);
@@ -63,8 +84,13 @@ export class ProgressBar {
     const extra = Object.entries(fields)
       .map(([k, v]) => `${k} ${v}`)
       .join('  ');
-    const rateText =
-      rate >= 1 || rate === 0 ? `${rate.toFixed(1)} ${this.unit}/s` : `${(1 / rate).toFixed(1)} s/${this.unit.replace(/s$/, '')}`;
-    return `${bar}${this.#done}/${this.total} ${this.unit} ${(frac * 100).toFixed(0)}%  ${rateText}  ${formatDuration(elapsed)} elapsed, ETA ${this.#done >= this.total ? '0s' : formatDuration(eta)}${extra ? `  ${extra}` : ''}`;
+    const bytes = this.unit === 'bytes';
+    const rateText = bytes
+      ? `${formatBytes(Math.round(rate))}/s`
+      : rate >= 1 || rate === 0
+        ? `${rate.toFixed(1)} ${this.unit}/s`
+        : `${(1 / rate).toFixed(1)} s/${this.unit.replace(/s$/, '')}`;
+    const count = bytes ? `${formatBytes(this.#done)}/${formatBytes(this.total)}` : `${this.#done}/${this.total} ${this.unit}`;
+    return `${bar}${count} ${(frac * 100).toFixed(0)}%  ${rateText}  ${formatDuration(elapsed)} elapsed, ETA ${this.#done >= this.total ? '0s' : formatDuration(eta)}${extra ? `  ${extra}` : ''}`;
   }
 }
