@@ -6,4 +6,5 @@ export * from './data/index.js';
 export * from './train/index.js';
 export * from './report/index.js';
 export * from './baseline/index.js';
+export * from './score/index.js';
 export * from './export/index.js';
