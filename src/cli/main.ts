@@ -11,6 +11,7 @@ import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { pretrainCommand } from './commands/pretrain.js';
 import { promptCommand } from './commands/prompt.js';
+import { scoreCommand } from './commands/score.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { taskCommand } from './commands/task.js';
@@ -26,6 +27,7 @@ const COMMANDS: Command[] = [
   searchCommand,
   evalCommand,
   predictCommand,
+  scoreCommand,
   feedbackCommand,
   serveCommand,
   keysCommand,
