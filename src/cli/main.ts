@@ -2,6 +2,7 @@
 // (the stack trace only with PROMPTUNE_DEBUG=1).
 import { type CliIO, type Command, UsageError } from './command.js';
 import { dataCommand } from './commands/data.js';
+import { driftCommand } from './commands/drift.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { feedbackCommand } from './commands/feedback.js';
@@ -31,6 +32,7 @@ const COMMANDS: Command[] = [
   feedbackCommand,
   serveCommand,
   keysCommand,
+  driftCommand,
   modelsCommand,
   exportCommand,
 ];

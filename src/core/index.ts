@@ -8,3 +8,4 @@ export * from './report/index.js';
 export * from './baseline/index.js';
 export * from './score/index.js';
 export * from './export/index.js';
+export * from './drift/index.js';

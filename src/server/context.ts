@@ -1,5 +1,6 @@
 // What every route and middleware of one server shares: the store, the served models, limits, metrics, logs.
 import type { ApiKey, Store } from '../store/index.js';
+import type { DriftMonitor } from './monitoring/drift-monitor.js';
 import type { Logger } from './monitoring/logger.js';
 import type { ServerMetrics } from './monitoring/metrics.js';
 import type { ModelRegistry } from './traffic/registry.js';
@@ -33,6 +34,8 @@ export interface ServerContext {
   reviewBelow: number;
   /** Set on shutdown: readiness fails so the load balancer stops sending traffic. */
   draining: boolean;
+  /** Drift checks of the served models against their reference profiles. */
+  drift: DriftMonitor;
 }
 
 /** Hono's per-request variables. */

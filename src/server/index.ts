@@ -3,10 +3,18 @@ export { createApp } from './app.js';
 export type { ServerContext, ServerEnv, ServerLimits } from './context.js';
 export { ServerError, type ServerErrorCode } from './errors.js';
 export { Batcher, type BatcherOptions } from './batching/batcher.js';
-export { ServedModel, type ModelIdentity, type ServedModelOptions } from './models/served-model.js';
+export { ServedModel, type ModelIdentity, type ServedModelOptions, modelVersionOf } from './models/served-model.js';
 export { ModelRegistry, type TrafficSplit, keyPosition } from './traffic/registry.js';
 export { redactPii } from './monitoring/redact.js';
 export { type LogLevel, type Logger, jsonLogger } from './monitoring/logger.js';
 export { type ServerMetrics, serverMetrics } from './monitoring/metrics.js';
 export { openApiDocument } from './routes/openapi.js';
-export { type RunningServer, type ServeOptions, startServer } from './serve.js';
+export { DRIFT_DEFAULTS, type RunningServer, type ServeOptions, startServer } from './serve.js';
+export {
+  DRIFT_PROFILE_FILE,
+  DriftMonitor,
+  type DriftOptions,
+  type ModelDrift,
+  modelDrift,
+  readDriftProfile,
+} from './monitoring/drift-monitor.js';

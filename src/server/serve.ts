@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import { createApp } from './app.js';
 import type { ServerContext, ServerLimits } from './context.js';
 import { ServedModel, type ServedModelOptions } from './models/served-model.js';
+import { DriftMonitor, type DriftOptions, type ModelDrift } from './monitoring/drift-monitor.js';
 import { type LogLevel, type Logger, jsonLogger } from './monitoring/logger.js';
 import { serverMetrics } from './monitoring/metrics.js';
 import { ModelRegistry, type TrafficSplit } from './traffic/registry.js';
@@ -27,7 +28,14 @@ export interface ServeOptions {
   reviewBelow: number;
   logger?: Logger;
   logLevel?: LogLevel;
+  /** Drift checks (default: a 1-hour window every 5 minutes, PSI threshold 0.2, at least 100 predictions). */
+  drift?: Partial<DriftOptions>;
+  /** Called when a drift check finds a feature over the threshold (besides the warning log line). */
+  onDriftAlert?: (drift: ModelDrift) => void;
 }
+
+/** Drift defaults: an hour of traffic, checked every five minutes. */
+export const DRIFT_DEFAULTS: DriftOptions = { windowSeconds: 3600, intervalSeconds: 300, threshold: 0.2, minExamples: 100 };
 
 /** A running server. */
 export interface RunningServer {
@@ -73,7 +81,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logInputs: opts.logInputs,
     reviewBelow: opts.reviewBelow,
     draining: false,
+    drift: new DriftMonitor(
+      opts.store,
+      () => registry.list(),
+      metrics,
+      logger,
+      { ...DRIFT_DEFAULTS, ...opts.drift },
+      opts.onDriftAlert,
+    ),
   };
+  context.drift.start();
   const app = createApp(context, serving);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s));
@@ -96,6 +113,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
         await Promise.race([stopped, timer]);
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await context.drift.stop();
         await Promise.all(registry.list().map((m) => m.close()));
         logger.log('info', 'stopped', { url });
       })();

@@ -2,7 +2,7 @@
 // traffic splits, metrics — until SIGINT / SIGTERM, then a graceful stop.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LogLevel, type RunningServer, startServer } from '../../server/index.js';
+import { type LogLevel, type RunningServer, readDriftProfile, startServer } from '../../server/index.js';
 import { type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, openProject } from '../context.js';
 import { resolveModelDir } from './model-dir.js';
@@ -36,11 +36,20 @@ Monitoring:
   --review-below <p>       predictions under this confidence join the review queue (default 0.6)
   --log-inputs             log each prediction's inputs, PII-redacted (default off)
   --log-level <level>      debug, info, warn or error (default info)
+  --drift-window <s>       seconds of traffic each drift check compares with the model's profile (default 3600)
+  --drift-interval <s>     seconds between drift checks, 0 for on demand only (default 300)
+  --drift-threshold <psi>  PSI over which a feature counts as drifted: warning log + alert (default 0.2)
 ${PROJECT_HELP}`;
 
 const int = (v: unknown, flag: string, min: number): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} ${v}: expected a whole number ≥ ${min}`);
+  return n;
+};
+
+const positive = (v: unknown, flag: string): number => {
+  const n = Number(v);
+  if (!(n > 0)) throw new UsageError(`--${flag} ${v}: expected a number > 0`);
   return n;
 };
 
@@ -87,6 +96,9 @@ export const serveCommand: Command = {
         'review-below': { type: 'string', default: '0.6' },
         'log-inputs': { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
+        'drift-window': { type: 'string', default: '3600' },
+        'drift-interval': { type: 'string', default: '300' },
+        'drift-threshold': { type: 'string', default: '0.2' },
       },
     });
     const level = values['log-level'] as LogLevel;
@@ -141,6 +153,11 @@ export const serveCommand: Command = {
         logInputs: values['log-inputs'] as boolean,
         reviewBelow,
         logLevel: level,
+        drift: {
+          windowSeconds: int(values['drift-window'], 'drift-window', 1),
+          intervalSeconds: int(values['drift-interval'], 'drift-interval', 0),
+          threshold: positive(values['drift-threshold'], 'drift-threshold'),
+        },
       }).catch((e: Error) => {
         throw /loopback/.test(e.message) ? new UsageError(e.message) : e;
       });
@@ -148,6 +165,11 @@ export const serveCommand: Command = {
         if (m.meta.task !== project.loaded.task.name)
           io.stderr.write(
             `warning: model "${m.identity.name}" was trained for task "${m.meta.task}", not "${project.loaded.task.name}": feedback on it needs that task in the store\n`,
+          );
+      for (const m of server.context.models.list())
+        if (!readDriftProfile(m.dir))
+          io.stderr.write(
+            `note: model "${m.identity.name}" has no drift profile, so its traffic is not checked for drift: promptune drift profile --model ${m.dir}\n`,
           );
       if (!values['no-auth'] && !(await project.store.apiKeys.list()).some((k) => !k.revokedAt))
         io.stderr.write('warning: no API keys yet: every request will be refused until you run promptune keys create <name>\n');

@@ -57,7 +57,7 @@ export class ServedModel {
       const meta = await worker.call('load', dir);
       const identity: ModelIdentity = {
         name,
-        version: meta.runId ?? contentVersion(dir),
+        version: modelVersionOf(dir, meta),
         prompt: meta.prompt ? promptHash(meta.prompt) : null,
       };
       return new ServedModel(dir, meta, identity, worker, opts);
@@ -85,8 +85,9 @@ export class ServedModel {
   }
 }
 
-// A model directory without a run id is named by what defines it: its metadata and its weights file's size and time.
-function contentVersion(dir: string): string {
+/** A model's version: its run id, else (a directory without one) a hash of its metadata and weights file's size and time. */
+export function modelVersionOf(dir: string, meta: Pick<ClassifierMeta, 'runId'>): string {
+  if (meta.runId) return meta.runId;
   const h = createHash('sha256').update(readFileSync(join(dir, CLASSIFIER_FILE)));
   for (const f of ['model.safetensors', 'adapter_model.safetensors']) {
     try {

@@ -11,6 +11,7 @@ export interface ServerMetrics {
   queueDepth: Gauge<'model'>;
   predictions: Counter<'model' | 'version' | 'label'>;
   errors: Counter<'code'>;
+  driftPsi: Gauge<'model' | 'feature'>;
 }
 
 /** A fresh set of metrics with the process defaults (memory, CPU, event-loop lag). */
@@ -56,6 +57,12 @@ export function serverMetrics(): ServerMetrics {
       name: 'promptune_errors_total',
       help: 'Error answers by code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    driftPsi: new Gauge({
+      name: 'promptune_drift_psi',
+      help: "Population stability index of the last window against the model's reference profile, per feature",
+      labelNames: ['model', 'feature'],
       registers: [registry],
     }),
   };

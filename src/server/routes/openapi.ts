@@ -46,6 +46,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v1/models/{name}': { delete: op('Unload a version that takes no traffic', 'admin') },
       '/v1/models/{name}/promote': { post: op('Send all traffic to this version (promotion or rollback)', 'admin') },
       '/v1/traffic': { put: op('Set the traffic split between versions', 'admin', trafficSchema) },
+      '/v1/drift': { get: op("Drift of recent traffic against each model's reference profile (?window=seconds)", 'admin') },
       '/health/live': { get: op('The process answers', null) },
       '/health/ready': { get: op('Models loaded, store reachable, not shutting down', null) },
       '/metrics': { get: op('Prometheus metrics', 'admin') },
