@@ -138,8 +138,13 @@ describe('promptune train', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(out[0]).toHaveProperty('labels');
-    expect(Array.isArray(out[0].labels)).toBe(true);
+    // Labels come from one sigmoid per label against its tuned threshold, so rows get several labels or none.
+    const thresholds = meta.thresholds as number[];
+    for (const row of out) {
+      const expected = topics.filter((t, k) => (row[`p:${t}`] as number) >= (thresholds[k] as number));
+      expect(row.labels).toEqual(expected);
+    }
+    expect(out.some((row) => row.labels.length > 1)).toBe(true);
     const ev = promptune(cwd, 'eval', '--model', dir, '--data', 'train.csv');
     expect(ev.status, ev.stderr).toBe(0);
     expect(ev.stdout).toMatch(/macro-F1 \d\.\d{3} · micro-F1 \d\.\d{3} · subset accuracy \d\.\d{3} · Hamming loss \d\.\d{3}/);

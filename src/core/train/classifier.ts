@@ -176,8 +176,22 @@ export function classifierFrom(
 /** Logits → calibrated probabilities, top label and abstention. */
 export function toPrediction(
   logits: readonly number[],
-  meta: Pick<ClassifierMeta, 'labels' | 'temperature' | 'abstainBelow'>,
+  meta: Pick<ClassifierMeta, 'labels' | 'temperature' | 'abstainBelow'> & Partial<Pick<ClassifierMeta, 'multiLabel' | 'thresholds'>>,
 ): Prediction {
+  if (meta.multiLabel) {
+    // One sigmoid per label, each against the threshold tuned on dev data (0.5 without one); the top label is the
+    // most probable predicted one.
+    const probs = logits.map((v) => 1 / (1 + Math.exp(-v)));
+    const labels = meta.labels.filter((_, i) => (probs[i] as number) >= (meta.thresholds?.[i] ?? 0.5));
+    const ranked = labels.map((l) => probs[meta.labels.indexOf(l)] as number);
+    const top = ranked.length ? labels[ranked.indexOf(Math.max(...ranked))] : undefined;
+    return {
+      label: top,
+      confidence: ranked.length ? Math.max(...ranked) : Math.max(...probs.map((p) => 1 - p)),
+      probs: Object.fromEntries(meta.labels.map((l, i) => [l, probs[i] as number])),
+      labels,
+    };
+  }
   const scaled = logits.map((v) => v / meta.temperature);
   const max = Math.max(...scaled);
   const exps = scaled.map((v) => Math.exp(v - max));
