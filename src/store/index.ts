@@ -45,3 +45,13 @@ export {
   hashApiKey,
 } from './api-keys.js';
 export type { PredictionFilter, PredictionInput, PredictionRepository, StoredPrediction } from './predictions.js';
+export {
+  type ClaimOptions,
+  WEBHOOK_METHODS,
+  type WebhookDelivery,
+  type WebhookDeliveryFilter,
+  type WebhookDeliveryInput,
+  type WebhookDeliveryStatus,
+  type WebhookMethod,
+  type WebhookRepository,
+} from './webhooks.js';

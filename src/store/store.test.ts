@@ -94,7 +94,8 @@ describe.each(backends)('store on $name', (backend) => {
       const drivers = await Promise.all([openDriver(url), openDriver(url), openDriver(url)]);
       opened.push(...drivers);
       const reports = await Promise.all(drivers.map((d) => migrate(d, url)));
-      expect(reports.flatMap((r) => r.applied)).toEqual(MIGRATIONS.map((m) => m.version));
+      // Each migration once, by whichever process got the lock first (so not necessarily in list order).
+      expect(reports.flatMap((r) => r.applied).sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
     it('refuses an applied migration that was changed', async () => {
@@ -440,6 +441,96 @@ describe.each(backends)('store on $name', (backend) => {
       expect((await storeError(store.apiKeys.revoke('crm'))).code).toBe('STORE_NOT_FOUND');
       const again = await store.apiKeys.create({ name: 'crm', scopes: ['admin'] });
       expect((await store.apiKeys.list()).map((k) => k.id)).toEqual([again.key.id, key.id]);
+    });
+  });
+
+  describe('webhook outbox', () => {
+    const delivery = (n: number, endpoint = 'ops') => ({
+      endpoint,
+      url: `http://127.0.0.1:9/hook/${n}`,
+      eventType: 'feedback.created',
+      payload: { n, text: 'ünïcode ✓' },
+    });
+
+    it('enqueues, claims what is due with a lease, and records delivered / retry / failed under that lease', async () => {
+      const [a, b, c] = await store.webhooks.enqueue([delivery(1), { ...delivery(2), method: 'PATCH' }, delivery(3)]);
+      expect(a).toMatchObject({ status: 'pending', attempts: 0, method: 'POST', leaseOwner: null, payload: { n: 1 } });
+      expect(await store.webhooks.get((a as { id: string }).id)).toEqual(a);
+      const later = await store.webhooks.enqueue([{ ...delivery(4), notBefore: '2999-01-01T00:00:00.000Z' }]);
+
+      const claimed = await store.webhooks.claimDue({ owner: 'p1', leaseMs: 60_000, endpoints: ['ops'] });
+      expect(claimed.map((d) => d.id)).toEqual([a?.id, b?.id, c?.id]);
+      expect(claimed[1]).toMatchObject({ method: 'PATCH', leaseOwner: 'p1' });
+      expect(await store.webhooks.claimDue({ owner: 'p2', leaseMs: 60_000, endpoints: ['ops'] })).toEqual([]);
+
+      expect(await store.webhooks.markDelivered(a?.id as string, 'p2')).toBe(false);
+      expect(await store.webhooks.markDelivered(a?.id as string, 'p1')).toBe(true);
+      expect(await store.webhooks.markDelivered(a?.id as string, 'p1')).toBe(false);
+      const retryAt = new Date(Date.now() + 1000).toISOString();
+      expect(await store.webhooks.scheduleRetry(b?.id as string, 'p1', { at: retryAt, error: 'HTTP 500' })).toBe(true);
+      expect(await store.webhooks.markFailed(c?.id as string, 'p1', 'x'.repeat(5000))).toBe(true);
+
+      expect(await store.webhooks.get(a?.id as string)).toMatchObject({ status: 'delivered', attempts: 1, leaseOwner: null });
+      expect((await store.webhooks.get(a?.id as string)).deliveredAt).not.toBeNull();
+      expect(await store.webhooks.get(b?.id as string)).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        nextAttemptAt: retryAt,
+        lastError: 'HTTP 500',
+      });
+      const failed = await store.webhooks.get(c?.id as string);
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(failed.lastError?.length).toBeLessThan(2100);
+
+      // Not due yet; then due (a later clock), and the lease expires so another process may take it over.
+      expect(await store.webhooks.claimDue({ owner: 'p2', leaseMs: 1000, endpoints: ['ops'] })).toEqual([]);
+      const soon = new Date(Date.now() + 2000);
+      const [retry] = await store.webhooks.claimDue({ owner: 'p2', leaseMs: 1000, endpoints: ['ops'], now: soon });
+      expect(retry?.id).toBe(b?.id);
+      const afterLease = new Date(soon.getTime() + 1500);
+      const [takeover] = await store.webhooks.claimDue({ owner: 'p3', leaseMs: 1000, endpoints: ['ops'], now: afterLease });
+      expect(takeover?.id).toBe(b?.id);
+      expect(await store.webhooks.markDelivered(b?.id as string, 'p2')).toBe(false);
+      expect(await store.webhooks.release(b?.id as string, 'p3')).toBe(true);
+      expect(await store.webhooks.get(b?.id as string)).toMatchObject({ status: 'pending', attempts: 1, leaseOwner: null });
+
+      expect((await store.webhooks.list({ status: 'pending' })).map((d) => d.id)).toEqual([later[0]?.id, b?.id]);
+      expect(await store.webhooks.list({ endpoint: 'nobody' })).toEqual([]);
+      expect(await store.webhooks.list({ limit: 1 })).toHaveLength(1);
+      expect(await store.webhooks.claimDue({ owner: 'p1', leaseMs: 1000, endpoints: [] })).toEqual([]);
+      expect((await storeError(store.webhooks.get('dlv_nope'))).code).toBe('STORE_NOT_FOUND');
+      expect((await storeError(store.webhooks.enqueue([{ ...delivery(5), method: 'GET' as 'POST' }]))).message).toBe(
+        'webhook delivery 0: method "GET" — use one of POST, PUT, PATCH.',
+      );
+    });
+
+    it('claims only the endpoints a process knows', async () => {
+      await store.webhooks.enqueue([delivery(1, 'ops'), delivery(2, 'crm')]);
+      const mine = await store.webhooks.claimDue({ owner: 'p1', leaseMs: 60_000, endpoints: ['crm'] });
+      expect(mine.map((d) => d.endpoint)).toEqual(['crm']);
+    });
+
+    it('two processes claiming at once never get the same delivery', async () => {
+      const n = 40;
+      await store.webhooks.enqueue(Array.from({ length: n }, (_, i) => delivery(i)));
+      const other = await open();
+      const claimer = async (s: Store, owner: string) => {
+        const got: string[] = [];
+        for (let round = 0; round < n; round++) {
+          const batch = await s.webhooks.claimDue({ owner, leaseMs: 60_000, limit: 3, endpoints: ['ops'] });
+          if (!batch.length) break;
+          got.push(...batch.map((d) => d.id));
+        }
+        return got;
+      };
+      const [one, two, three] = await Promise.all([claimer(store, 'p1'), claimer(other, 'p2'), claimer(other, 'p3')]);
+      const all = [...(one ?? []), ...(two ?? []), ...(three ?? [])];
+      expect(all).toHaveLength(n);
+      expect(new Set(all).size).toBe(n);
+      expect((one ?? []).length).toBeGreaterThan(0);
+      const owners = new Map((await store.webhooks.list()).map((d) => [d.id, d.leaseOwner]));
+      for (const id of one ?? []) expect(owners.get(id)).toBe('p1');
+      for (const id of two ?? []) expect(owners.get(id)).toBe('p2');
     });
   });
 

@@ -9,6 +9,7 @@ import { type PredictionRepository, predictionRepository } from './predictions.j
 import { type PromptRepository, promptRepository } from './prompts.js';
 import { type RunRepository, runRepository } from './runs.js';
 import { type TaskRepository, taskRepository } from './tasks.js';
+import { type WebhookRepository, webhookRepository } from './webhooks.js';
 
 /** The repositories over one connection or transaction. */
 export interface Repositories {
@@ -21,6 +22,7 @@ export interface Repositories {
   readonly runs: RunRepository;
   readonly predictions: PredictionRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly webhooks: WebhookRepository;
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` is committed together when it resolves, or
    * rolled back when it throws. Use `tx`, not the store, inside the callback.
@@ -49,6 +51,7 @@ function repositories(ex: Executor): Repositories {
     runs: runRepository(ex),
     predictions: predictionRepository(ex),
     apiKeys: apiKeyRepository(ex),
+    webhooks: webhookRepository(ex),
     transaction: (fn) => ex.transaction((tx) => fn(repositories(tx))),
   };
 }

@@ -2,6 +2,7 @@
 import type { Migration } from '../migrate.js';
 import { initial } from './0001-initial.js';
 import { serving } from './0002-serving.js';
+import { webhooks } from './0003-webhooks.js';
 
 /** The schema's migrations, oldest first; the last one's version is the schema version this code expects. */
-export const MIGRATIONS: readonly Migration[] = [initial, serving];
+export const MIGRATIONS: readonly Migration[] = [initial, serving, webhooks];
