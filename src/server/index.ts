@@ -18,3 +18,4 @@ export {
   modelDrift,
   readDriftProfile,
 } from './monitoring/drift-monitor.js';
+export { type OnlineComparison, compareOnline, outcome } from './traffic/online-comparison.js';

@@ -12,3 +12,4 @@ export { metricsByGroup } from './by-group.js';
 export { type PredictionCase, type ErrorAnalysis, errorAnalysis } from './error-analysis.js';
 export { type MultiLabelMetrics, multiLabelMetrics } from './multi-label.js';
 export { tuneThresholds } from './tune-thresholds.js';
+export { type SequentialOptions, type SequentialResult, type SuccessCount, sequentialComparison } from './sequential.js';

@@ -3,9 +3,11 @@
 import { resolve } from 'node:path';
 import type { Hono } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
+import { ServerError } from '../errors.js';
 import { requireScope } from '../middleware/auth.js';
 import { readJson } from '../middleware/json-body.js';
 import { ServedModel, type ServedModelOptions } from '../models/served-model.js';
+import { compareOnline } from '../traffic/online-comparison.js';
 import { loadModelSchema, trafficSchema } from './schemas.js';
 
 /** Mounts /v1/models and /v1/traffic. */
@@ -52,6 +54,21 @@ export function modelRoutes(app: Hono<ServerEnv>, ctx: ServerContext, serving: S
     ctx.models.setSplit(body.split);
     ctx.logger.log('info', 'traffic split changed', { requestId: c.var.requestId, split: ctx.models.split });
     return c.json(describe());
+  });
+
+  app.get('/v1/traffic/comparison', requireScope('admin'), async (c) => {
+    const split = Object.entries(ctx.models.split).sort((x, y) => y[1] - x[1]);
+    const served = ctx.models.list().map((m) => m.identity.name);
+    const aName = c.req.query('a') ?? split[0]?.[0] ?? served[0];
+    const bName = c.req.query('b') ?? split[1]?.[0] ?? served.find((n) => n !== aName);
+    if (!aName || !bName || aName === bName)
+      throw new ServerError(400, 'BAD_REQUEST', 'a comparison needs two served versions: give ?a=<name>&b=<name>.');
+    const a = ctx.models.get(aName).identity;
+    const b = ctx.models.get(bName).identity;
+    const since = c.req.query('since');
+    if (since !== undefined && Number.isNaN(Date.parse(since)))
+      throw new ServerError(400, 'BAD_REQUEST', `since=${since}: give an ISO time, e.g. 2026-11-24T00:00:00Z.`);
+    return c.json(await compareOnline(ctx.store, a, b, since ? { since: new Date(since).toISOString() } : {}));
   });
 
   app.post('/v1/models/:name/promote', requireScope('admin'), async (c) => {

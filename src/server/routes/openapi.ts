@@ -47,6 +47,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v1/models/{name}/promote': { post: op('Send all traffic to this version (promotion or rollback)', 'admin') },
       '/v1/traffic': { put: op('Set the traffic split between versions', 'admin', trafficSchema) },
       '/v1/drift': { get: op("Drift of recent traffic against each model's reference profile (?window=seconds)", 'admin') },
+      '/v1/traffic/comparison': {
+        get: op(
+          'Online A/B comparison of two versions on judged predictions (always-valid sequential test; ?a=&b=&since=)',
+          'admin',
+        ),
+      },
       '/health/live': { get: op('The process answers', null) },
       '/health/ready': { get: op('Models loaded, store reachable, not shutting down', null) },
       '/metrics': { get: op('Prometheus metrics', 'admin') },
