@@ -79,8 +79,10 @@ export async function importTaskSplit(
   project: Project,
   split: 'train' | 'dev' | 'test',
   strict = false,
+  /** Read this file (with the task's column mapping) instead of the task's file for the split. */
+  file?: string,
 ): Promise<ImportResult | undefined> {
-  const path = project.loaded.dataPaths[split];
+  const path = file ?? project.loaded.dataPaths[split];
   const task = project.loaded.task;
   if (!path || !task.data) return undefined;
   return importFile(path, {

@@ -13,6 +13,7 @@ import { predictCommand } from './commands/predict.js';
 import { pretrainCommand } from './commands/pretrain.js';
 import { promptCommand } from './commands/prompt.js';
 import { scoreCommand } from './commands/score.js';
+import { retrainCommand } from './commands/retrain.js';
 import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { taskCommand } from './commands/task.js';
@@ -33,6 +34,7 @@ const COMMANDS: Command[] = [
   serveCommand,
   keysCommand,
   driftCommand,
+  retrainCommand,
   modelsCommand,
   exportCommand,
 ];

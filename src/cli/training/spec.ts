@@ -40,6 +40,8 @@ export const runSpecSchema = trainConfigSchema
     tensorboard: z.boolean().default(false),
     /** Where the model goes (default .promptune/runs/<run id>/model). */
     out: z.string().optional(),
+    /** Training data instead of the task's data.train (retrain: the task's data plus reviewed feedback). */
+    trainFile: z.string().optional(),
   })
   .strict();
 

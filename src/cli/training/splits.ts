@@ -14,10 +14,10 @@ export interface RunSplits {
 
 /** Builds (and records) the run's splits: K-shot samples, the task's dev file, or a seeded 10 % of train. */
 export async function runSplits(project: Project, spec: RunSpec): Promise<RunSplits> {
-  const imported = await importTaskSplit(project, 'train');
+  const imported = await importTaskSplit(project, 'train', false, spec.trainFile);
   if (!imported) throw new UsageError('the task file names no data.train file: add data.train to promptune.yaml');
   const full = imported.dataset;
-  await saveDataset(project, full, 'train', null);
+  await saveDataset(project, full, spec.trainFile ? 'train-retrain' : 'train', null);
   const devFile = (await importTaskSplit(project, 'dev'))?.dataset;
   let train: Dataset;
   let dev: Dataset;
