@@ -55,3 +55,4 @@ export {
   type WebhookMethod,
   type WebhookRepository,
 } from './webhooks.js';
+export type { Job, JobRepository, JobStatus } from './jobs.js';

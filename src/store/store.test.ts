@@ -519,6 +519,8 @@ describe.each(backends)('store on $name', (backend) => {
         for (let round = 0; round < n; round++) {
           const batch = await s.webhooks.claimDue({ owner, leaseMs: 60_000, limit: 3, endpoints: ['ops'] });
           if (!batch.length) break;
+          // Never more than asked for: each claim leases at most `limit` rows, in the database too.
+          expect(batch.length).toBeLessThanOrEqual(3);
           got.push(...batch.map((d) => d.id));
         }
         return got;
@@ -531,6 +533,63 @@ describe.each(backends)('store on $name', (backend) => {
       const owners = new Map((await store.webhooks.list()).map((d) => [d.id, d.leaseOwner]));
       for (const id of one ?? []) expect(owners.get(id)).toBe('p1');
       for (const id of two ?? []) expect(owners.get(id)).toBe('p2');
+    });
+
+    it('one claim leases exactly its limit', async () => {
+      await store.webhooks.enqueue(Array.from({ length: 6 }, (_, i) => delivery(i)));
+      expect(await store.webhooks.claimDue({ owner: 'p1', leaseMs: 60_000, limit: 2, endpoints: ['ops'] })).toHaveLength(2);
+      expect((await store.webhooks.list()).filter((d) => d.leaseOwner === 'p1')).toHaveLength(2);
+    });
+  });
+
+  describe('jobs', () => {
+    it('claims the oldest job once, renews and completes under the lease, retries failures, then gives up', async () => {
+      const a = await store.jobs.enqueue('score', { input: 'a.csv' });
+      const b = await store.jobs.enqueue('score', { input: 'b.csv' }, { maxAttempts: 1 });
+      await store.jobs.enqueue('retrain', {});
+      const first = await store.jobs.claim('w1', ['score'], 60_000);
+      expect(first).toMatchObject({ id: a.id, status: 'running', workerId: 'w1', attempts: 1, payload: { input: 'a.csv' } });
+      expect(await store.jobs.heartbeat(a.id, 'w1', 60_000, { rows: 10 })).toBe(true);
+      expect(await store.jobs.heartbeat(a.id, 'w2', 60_000)).toBe(false);
+      expect(await store.jobs.fail(a.id, 'w1', 'disk full')).toBe(true);
+      expect(await store.jobs.get(a.id)).toMatchObject({ status: 'queued', error: 'disk full', progress: { rows: 10 } });
+      const again = await store.jobs.claim('w2', ['score'], 60_000);
+      expect(again).toMatchObject({ id: a.id, attempts: 2, workerId: 'w2' });
+      expect(await store.jobs.complete(a.id, 'w1', { rows: 1 })).toBe(false);
+      expect(await store.jobs.complete(a.id, 'w2', { rows: 12 })).toBe(true);
+      expect(await store.jobs.get(a.id)).toMatchObject({ status: 'completed', result: { rows: 12 } });
+      expect((await store.jobs.claim('w1', ['score'], 60_000))?.id).toBe(b.id);
+      expect(await store.jobs.fail(b.id, 'w1', 'bad file')).toBe(true);
+      expect((await store.jobs.get(b.id)).status).toBe('failed');
+      expect(await store.jobs.claim('w1', ['score'], 60_000)).toBeUndefined();
+      expect((await store.jobs.list({ kind: 'retrain' })).map((j) => j.status)).toEqual(['queued']);
+    });
+
+    it('hands a job whose worker stopped renewing to another worker, and never to two at once', async () => {
+      const job = await store.jobs.enqueue('score', {}, { maxAttempts: 2 });
+      expect((await store.jobs.claim('dead', ['score'], 30))?.id).toBe(job.id);
+      expect(await store.jobs.claim('w2', ['score'], 60_000)).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 60));
+      expect((await store.jobs.claim('w2', ['score'], 60_000))?.attempts).toBe(2);
+      expect(await store.jobs.complete(job.id, 'dead', {})).toBe(false);
+
+      for (let i = 0; i < 12; i++) await store.jobs.enqueue('many', { i });
+      const other = await open();
+      const claims = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => (i % 2 ? other : store).jobs.claim(`w${i}`, ['many'], 60_000)),
+      );
+      const ids = claims.flatMap((c) => (c ? [c.id] : []));
+      expect(ids).toHaveLength(12);
+      expect(new Set(ids).size).toBe(12);
+
+      const doomed = await store.jobs.enqueue('doomed', {}, { maxAttempts: 1 });
+      await store.jobs.claim('dead', ['doomed'], 30);
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await store.jobs.claim('w3', ['doomed'], 60_000)).toBeUndefined();
+      expect(await store.jobs.get(doomed.id)).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('gave up after 1 attempts'),
+      });
     });
   });
 

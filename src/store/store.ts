@@ -4,6 +4,7 @@ import { type DatasetRepository, datasetRepository } from './datasets.js';
 import type { Dialect, Driver, Executor } from './driver.js';
 import { type EvaluationRepository, evaluationRepository } from './evaluations.js';
 import { type FeedbackRepository, feedbackRepository } from './feedback.js';
+import { type JobRepository, jobRepository } from './jobs.js';
 import { schemaVersion } from './migrate.js';
 import { type PredictionRepository, predictionRepository } from './predictions.js';
 import { type PromptRepository, promptRepository } from './prompts.js';
@@ -22,6 +23,7 @@ export interface Repositories {
   readonly runs: RunRepository;
   readonly predictions: PredictionRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly jobs: JobRepository;
   readonly webhooks: WebhookRepository;
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` is committed together when it resolves, or
@@ -51,6 +53,7 @@ function repositories(ex: Executor): Repositories {
     runs: runRepository(ex),
     predictions: predictionRepository(ex),
     apiKeys: apiKeyRepository(ex),
+    jobs: jobRepository(ex),
     webhooks: webhookRepository(ex),
     transaction: (fn) => ex.transaction((tx) => fn(repositories(tx))),
   };

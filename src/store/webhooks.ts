@@ -203,19 +203,22 @@ export function webhookRepository(ex: Executor): WebhookRepository {
       const at = t.toISOString();
       const until = new Date(t.getTime() + opts.leaseMs).toISOString();
       const free = "status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)";
-      // PostgreSQL: rows another claimer has locked are skipped, not waited for; the outer WHERE repeats the
-      // conditions so a row that changed while this statement waited is re-checked, not taken. SQLite has one
-      // writer at a time, so the single UPDATE is already atomic.
+      // PostgreSQL: rows another claimer has locked are skipped, not waited for. The candidates are picked once, in
+      // a materialised CTE: an "IN (subquery … LIMIT n FOR UPDATE SKIP LOCKED)" may be re-run for every row scanned,
+      // each run skipping the rows the previous one locked, so one claim would lease far more than n. The outer
+      // WHERE repeats the conditions so a row that changed while this statement waited is re-checked, not taken.
+      // SQLite has one writer at a time, so the statement is already atomic there.
       const lock = ex.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
       const rows = await ex.query<Row>(
-        `UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?
-         WHERE id IN (
+        `WITH picked AS MATERIALIZED (
            SELECT id FROM webhook_deliveries
            WHERE ${free} AND next_attempt_at <= ? AND endpoint IN (${opts.endpoints.map(() => '?').join(', ')})
            ORDER BY next_attempt_at, id LIMIT ?${lock}
-         ) AND ${free}
+         )
+         UPDATE webhook_deliveries SET lease_owner = ?, lease_until = ?
+         WHERE id IN (SELECT id FROM picked) AND ${free}
          RETURNING ${COLUMNS}`,
-        [opts.owner, until, at, at, ...opts.endpoints, opts.limit ?? 10, at],
+        [at, at, ...opts.endpoints, opts.limit ?? 10, opts.owner, until, at],
       );
       return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt) || a.id.localeCompare(b.id));
     },
