@@ -10,6 +10,7 @@ import { ServerError } from './errors.js';
 import { authenticate, requireScope } from './middleware/auth.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import type { ServedModelOptions } from './models/served-model.js';
+import { crmRoutes } from './routes/crm.js';
 import { driftRoutes } from './routes/drift.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
@@ -87,6 +88,7 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
   driftRoutes(app, ctx);
   app.get('/metrics', requireScope('admin'), async (c) => {
     for (const m of ctx.models.list()) ctx.metrics.queueDepth.set({ model: m.identity.name }, m.queueDepth);
+  crmRoutes(app, ctx);
     return c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });
   });
 

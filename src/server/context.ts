@@ -4,6 +4,8 @@ import type { DriftMonitor } from './monitoring/drift-monitor.js';
 import type { Logger } from './monitoring/logger.js';
 import type { ServerMetrics } from './monitoring/metrics.js';
 import type { ModelRegistry } from './traffic/registry.js';
+import type { Integrations } from './webhooks/config.js';
+import type { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 /** Request limits; every one is answered with a clear 4xx when crossed. */
 export interface ServerLimits {
@@ -36,6 +38,10 @@ export interface ServerContext {
   draining: boolean;
   /** Drift checks of the served models against their reference profiles. */
   drift: DriftMonitor;
+  /** Outgoing webhooks and CRM write-backs (the durable outbox's sender); absent without an integrations file. */
+  webhooks?: WebhookDispatcher;
+  /** The integrations file: webhook endpoints, the CRM mapping, the delivery policy. */
+  integrations?: Integrations;
 }
 
 /** Hono's per-request variables. */

@@ -19,3 +19,35 @@ export {
   readDriftProfile,
 } from './monitoring/drift-monitor.js';
 export { type OnlineComparison, compareOnline, outcome } from './traffic/online-comparison.js';
+export {
+  DEFAULT_TOLERANCE_SECONDS,
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  SIGNATURE_HEADER,
+  type WebhookVerification,
+  signatureHeader,
+  verifyWebhookSignature,
+  webhookSignature,
+} from './webhooks/signing.js';
+export {
+  type CrmMapping,
+  type DeliveryPolicy,
+  type Integrations,
+  IntegrationsError,
+  type IntegrationsErrorCode,
+  WEBHOOK_EVENTS,
+  WRITE_BACK_FIELDS,
+  type WebhookEndpointConfig,
+  type WebhookEventType,
+  loadIntegrations,
+  parseIntegrations,
+} from './webhooks/config.js';
+export {
+  type DeliveryTarget,
+  type DispatcherOptions,
+  type WebhookEmitter,
+  type WebhookEvent,
+  WebhookDispatcher,
+  parseRetryAfter,
+  retryDelayMs,
+} from './webhooks/dispatcher.js';

@@ -9,7 +9,10 @@ import { ServedModel, type ServedModelOptions } from './models/served-model.js';
 import { DriftMonitor, type DriftOptions, type ModelDrift } from './monitoring/drift-monitor.js';
 import { type LogLevel, type Logger, jsonLogger } from './monitoring/logger.js';
 import { serverMetrics } from './monitoring/metrics.js';
+import { unmappedInputs } from './routes/crm.js';
 import { ModelRegistry, type TrafficSplit } from './traffic/registry.js';
+import { type Integrations, IntegrationsError } from './webhooks/config.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 /** Everything `promptune serve` can set. */
 export interface ServeOptions {
@@ -32,6 +35,8 @@ export interface ServeOptions {
   drift?: Partial<DriftOptions>;
   /** Called when a drift check finds a feature over the threshold (besides the warning log line). */
   onDriftAlert?: (drift: ModelDrift) => void;
+  /** Webhook endpoints, the CRM mapping and the delivery policy (promptune serve --integrations <file>). */
+  integrations?: Integrations;
 }
 
 /** Drift defaults: an hour of traffic, checked every five minutes. */
@@ -66,10 +71,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     for (const m of opts.models) registry.add(await ServedModel.load(m.name, m.dir, serving));
     if (opts.split) registry.setSplit(opts.split);
+    checkCrmMapping(opts.integrations, registry);
   } catch (e) {
     await Promise.all(registry.list().map((m) => m.close()));
     throw e;
   }
+  const integrations = opts.integrations;
+  const crm = integrations?.crm;
+  const webhooks =
+    integrations &&
+    new WebhookDispatcher({
+      store: opts.store,
+      endpoints: integrations.webhooks,
+      targets: crm ? [{ name: crm.name, secret: crm.writeBack.secret, headers: crm.writeBack.headers }] : [],
+      policy: integrations.delivery,
+      logger,
+      registry: metrics.registry,
+    });
   const context: ServerContext = {
     store: opts.store,
     models: registry,
@@ -87,8 +105,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       metrics,
       logger,
       { ...DRIFT_DEFAULTS, ...opts.drift },
-      opts.onDriftAlert,
+      (d) => {
+        opts.onDriftAlert?.(d);
+        void webhooks?.emit({ type: 'drift.alert', data: d });
+      },
     ),
+    ...(webhooks ? { webhooks, integrations } : {}),
   };
   context.drift.start();
   const app = createApp(context, serving);
@@ -100,6 +122,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${host}:${port}`;
   logger.log('info', 'listening', { url, models: registry.list().map((m) => m.identity) });
+  webhooks?.start();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -115,9 +138,33 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await context.drift.stop();
         await Promise.all(registry.list().map((m) => m.close()));
+        // After the models: requests still answering may queue events; a delivery in flight finishes.
+        await webhooks?.stop();
         logger.log('info', 'stopped', { url });
       })();
       return closing;
     },
   };
+}
+
+/** Refuses a CRM mapping that names a model not served, or does not feed every input of the models it may use. */
+function checkCrmMapping(integrations: Integrations | undefined, registry: ModelRegistry): void {
+  const crm = integrations?.crm;
+  if (!crm) return;
+  if (crm.model && !registry.list().some((m) => m.identity.name === crm.model))
+    throw new IntegrationsError(
+      'INTEGRATIONS_INVALID',
+      `integrations file: crm.model is "${crm.model}", which is not served (served: ${registry
+        .list()
+        .map((m) => m.identity.name)
+        .join(', ')}): serve it (--model ${crm.model}=<dir>) or change crm.model.`,
+    );
+  for (const m of crm.model ? [registry.get(crm.model)] : registry.list()) {
+    const missing = unmappedInputs(crm, m);
+    if (missing.length)
+      throw new IntegrationsError(
+        'INTEGRATIONS_INVALID',
+        `integrations file: crm.inputs maps ${Object.keys(crm.inputs).join(', ')}, but model "${m.identity.name}" reads ${m.meta.inputs.join(', ')}: add crm.inputs.${missing[0]}: <record field>.`,
+      );
+  }
 }

@@ -2,7 +2,7 @@
 // traffic splits, metrics — until SIGINT / SIGTERM, then a graceful stop.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LogLevel, type RunningServer, readDriftProfile, startServer } from '../../server/index.js';
+import { type LogLevel, type RunningServer, loadIntegrations, readDriftProfile, startServer } from '../../server/index.js';
 import { type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, openProject } from '../context.js';
 import { resolveModelDir } from './model-dir.js';
@@ -39,6 +39,9 @@ Monitoring:
   --drift-window <s>       seconds of traffic each drift check compares with the model's profile (default 3600)
   --drift-interval <s>     seconds between drift checks, 0 for on demand only (default 300)
   --drift-threshold <psi>  PSI over which a feature counts as drifted: warning log + alert (default 0.2)
+Integrations:
+  --integrations <file>    webhooks (signed, retried) and the CRM mapping for POST /v1/crm/records, YAML or JSON
+                           (docs/integrations.md)
 ${PROJECT_HELP}`;
 
 const int = (v: unknown, flag: string, min: number): number => {
@@ -99,6 +102,7 @@ export const serveCommand: Command = {
         'drift-window': { type: 'string', default: '3600' },
         'drift-interval': { type: 'string', default: '300' },
         'drift-threshold': { type: 'string', default: '0.2' },
+        integrations: { type: 'string' },
       },
     });
     const level = values['log-level'] as LogLevel;
@@ -107,6 +111,8 @@ export const serveCommand: Command = {
     const reviewBelow = Number(values['review-below']);
     if (!(reviewBelow >= 0 && reviewBelow <= 1))
       throw new UsageError(`--review-below ${values['review-below']}: expected a probability between 0 and 1`);
+    // Read before anything starts, so a mistake in the file stops the command at once.
+    const integrations = values.integrations ? loadIntegrations(resolve(io.cwd, values.integrations), io.env) : undefined;
     const project = await openProject(values, io);
     let server: RunningServer | undefined;
     try {
@@ -158,6 +164,7 @@ export const serveCommand: Command = {
           intervalSeconds: int(values['drift-interval'], 'drift-interval', 0),
           threshold: positive(values['drift-threshold'], 'drift-threshold'),
         },
+        ...(integrations ? { integrations } : {}),
       }).catch((e: Error) => {
         throw /loopback/.test(e.message) ? new UsageError(e.message) : e;
       });

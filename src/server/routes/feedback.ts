@@ -35,6 +35,7 @@ export function feedbackRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
       comment: body.comment ?? null,
       author: body.author ?? c.var.apiKey?.name ?? null,
     });
+    await ctx.webhooks?.emit({ type: 'feedback.created', data: fb });
     if (body.correctLabel !== undefined && p.review === 'pending') await ctx.store.predictions.setReview(p.id, 'done');
     return c.json({ id: fb.id, predictionId: p.id }, 201);
   });
@@ -70,6 +71,7 @@ export function feedbackRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
       comment: body.comment ?? null,
       author: c.var.apiKey?.name ?? null,
     });
+    await ctx.webhooks?.emit({ type: 'feedback.created', data: fb });
     await ctx.store.predictions.setReview(p.id, 'done');
     return c.json({ id: fb.id, predictionId: p.id }, 201);
   });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ServerEnv } from '../context.js';
 import {
   errorSchema,
+  crmRecordsSchema,
   feedbackRequestSchema,
   loadModelSchema,
   predictRequestSchema,
@@ -54,6 +55,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
         ),
       },
       '/health/live': { get: op('The process answers', null) },
+      '/v1/crm/records': {
+        post: op(
+          'CRM records in, a prediction each, results written back to the CRM (integrations file)',
+          'predict',
+          crmRecordsSchema,
+        ),
+      },
       '/health/ready': { get: op('Models loaded, store reachable, not shutting down', null) },
       '/metrics': { get: op('Prometheus metrics', 'admin') },
     },

@@ -43,6 +43,79 @@ function toInputs(model: ServedModel, instance: Instance, where: string, maxChar
   return Object.fromEntries(fields.map((f) => [f, inputs[f] as string]));
 }
 
+/** One answer as the API gives it: the stored prediction's id, the label (null: not sure), the probabilities. */
+export interface PredictionAnswer {
+  id: string;
+  label: string | null;
+  notSure: boolean;
+  confidence: number;
+  probs: Record<string, number>;
+  labels?: string[];
+}
+
+/**
+ * Predicts `inputs` with `model` (through its batcher), stores every prediction (the unsure ones join the review
+ * queue and are announced to webhooks), counts and optionally logs them; the answers come back in order.
+ */
+export async function predictAndRecord(
+  ctx: ServerContext,
+  model: ServedModel,
+  inputs: Record<string, string>[],
+  caller: { apiKeyId: string | null; requestId: string },
+): Promise<PredictionAnswer[]> {
+  const preds: Prediction[] = await model.predict(inputs);
+  const stored = await ctx.store.predictions.recordMany(
+    preds.map((p, i) => ({
+      taskId: model.meta.task,
+      modelVersion: `${model.identity.name}@${model.identity.version}`,
+      promptHash: model.identity.prompt,
+      input: inputs[i],
+      label: p.labels ? p.labels.join('|') : (p.label ?? null),
+      confidence: p.confidence,
+      probs: p.probs,
+      review: p.label === undefined || p.confidence < ctx.reviewBelow ? 'pending' : null,
+      apiKeyId: caller.apiKeyId,
+    })),
+  );
+  for (const p of stored)
+    if (p.review === 'pending')
+      await ctx.webhooks?.emit({
+        type: 'prediction.review_needed',
+        data: {
+          id: p.id,
+          taskId: p.taskId,
+          modelVersion: p.modelVersion,
+          promptHash: p.promptHash,
+          input: p.input,
+          label: p.label,
+          confidence: p.confidence,
+          probs: p.probs,
+          createdAt: p.createdAt,
+        },
+      });
+  for (const p of preds)
+    ctx.metrics.predictions.inc({
+      model: model.identity.name,
+      version: model.identity.version,
+      label: p.label ?? '(not sure)',
+    });
+  if (ctx.logInputs)
+    ctx.logger.log('info', 'predictions', {
+      requestId: caller.requestId,
+      model: model.identity.name,
+      inputs: inputs.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, redactPii(v)]))),
+      labels: preds.map((p) => p.label ?? null),
+    });
+  return preds.map((p, i) => ({
+    id: (stored[i] as { id: string }).id,
+    label: p.label ?? null,
+    notSure: p.label === undefined && !p.labels,
+    confidence: p.confidence,
+    probs: p.probs,
+    ...(p.labels ? { labels: p.labels } : {}),
+  }));
+}
+
 /** Mounts POST /v1/predict. */
 export function predictRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
   app.post('/v1/predict', requireScope('predict'), async (c) => {
@@ -60,41 +133,10 @@ export function predictRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
     const inputs = instances.map((x, i) =>
       toInputs(model, x, body.instances ? `instances.${i}` : '(body)', ctx.limits.maxTextChars),
     );
-    const preds: Prediction[] = await model.predict(inputs);
-    const stored = await ctx.store.predictions.recordMany(
-      preds.map((p, i) => ({
-        taskId: model.meta.task,
-        modelVersion: `${model.identity.name}@${model.identity.version}`,
-        promptHash: model.identity.prompt,
-        input: inputs[i],
-        label: p.labels ? p.labels.join('|') : (p.label ?? null),
-        confidence: p.confidence,
-        probs: p.probs,
-        review: p.label === undefined || p.confidence < ctx.reviewBelow ? 'pending' : null,
-        apiKeyId: c.var.apiKey?.id ?? null,
-      })),
-    );
-    for (const p of preds)
-      ctx.metrics.predictions.inc({
-        model: model.identity.name,
-        version: model.identity.version,
-        label: p.label ?? '(not sure)',
-      });
-    if (ctx.logInputs)
-      ctx.logger.log('info', 'predictions', {
-        requestId: c.var.requestId,
-        model: model.identity.name,
-        inputs: inputs.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, redactPii(v)]))),
-        labels: preds.map((p) => p.label ?? null),
-      });
-    const answers = preds.map((p, i) => ({
-      id: (stored[i] as { id: string }).id,
-      label: p.label ?? null,
-      notSure: p.label === undefined && !p.labels,
-      confidence: p.confidence,
-      probs: p.probs,
-      ...(p.labels ? { labels: p.labels } : {}),
-    }));
+    const answers = await predictAndRecord(ctx, model, inputs, {
+      apiKeyId: c.var.apiKey?.id ?? null,
+      requestId: c.var.requestId,
+    });
     const head = { model: { name: model.identity.name, version: model.identity.version }, prompt: model.identity.prompt };
     return c.json(body.instances ? { ...head, predictions: answers } : { ...head, prediction: answers[0] });
   });

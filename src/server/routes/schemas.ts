@@ -73,6 +73,22 @@ export const trafficSchema = z
 /** POST /v1/review/{id} */
 export const reviewSchema = z.object({ label: z.string().min(1), comment: z.string().max(2000).optional() }).strict();
 
+/** POST /v1/crm/records */
+export const crmRecordsSchema = z
+  .object({
+    records: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1).max(256).describe('The record id in the CRM: fills {id} in the write-back URL'),
+            fields: z.record(z.string(), z.string()).describe("The record's text fields by name"),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
 /** Every error answer. */
 export const errorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
