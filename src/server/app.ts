@@ -86,9 +86,9 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
   feedbackRoutes(app, ctx);
   modelRoutes(app, ctx, serving);
   driftRoutes(app, ctx);
+  crmRoutes(app, ctx);
   app.get('/metrics', requireScope('admin'), async (c) => {
     for (const m of ctx.models.list()) ctx.metrics.queueDepth.set({ model: m.identity.name }, m.queueDepth);
-  crmRoutes(app, ctx);
     return c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });
   });
 

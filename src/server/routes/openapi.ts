@@ -3,8 +3,8 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ServerEnv } from '../context.js';
 import {
-  errorSchema,
   crmRecordsSchema,
+  errorSchema,
   feedbackRequestSchema,
   loadModelSchema,
   predictRequestSchema,
@@ -54,7 +54,6 @@ export function openApiDocument(version: string): Record<string, unknown> {
           'admin',
         ),
       },
-      '/health/live': { get: op('The process answers', null) },
       '/v1/crm/records': {
         post: op(
           'CRM records in, a prediction each, results written back to the CRM (integrations file)',
@@ -62,6 +61,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           crmRecordsSchema,
         ),
       },
+      '/health/live': { get: op('The process answers', null) },
       '/health/ready': { get: op('Models loaded, store reachable, not shutting down', null) },
       '/metrics': { get: op('Prometheus metrics', 'admin') },
     },
