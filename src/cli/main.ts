@@ -7,6 +7,7 @@ import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { feedbackCommand } from './commands/feedback.js';
 import { init } from './commands/init.js';
+import { jobsCommand } from './commands/jobs.js';
 import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
@@ -18,6 +19,7 @@ import { searchCommand } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { taskCommand } from './commands/task.js';
 import { trainCommand } from './commands/train.js';
+import { workerCommand } from './commands/worker.js';
 
 const COMMANDS: Command[] = [
   init,
@@ -35,6 +37,8 @@ const COMMANDS: Command[] = [
   keysCommand,
   driftCommand,
   retrainCommand,
+  jobsCommand,
+  workerCommand,
   modelsCommand,
   exportCommand,
 ];

@@ -14,6 +14,7 @@ import { crmRoutes } from './routes/crm.js';
 import { driftRoutes } from './routes/drift.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { predictRoutes } from './routes/predict.js';
@@ -86,6 +87,7 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
   feedbackRoutes(app, ctx);
   modelRoutes(app, ctx, serving);
   driftRoutes(app, ctx);
+  jobRoutes(app, ctx);
   crmRoutes(app, ctx);
   app.get('/metrics', requireScope('admin'), async (c) => {
     for (const m of ctx.models.list()) ctx.metrics.queueDepth.set({ model: m.identity.name }, m.queueDepth);

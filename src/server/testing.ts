@@ -16,7 +16,7 @@ import { type RunningServer, type ServeOptions, startServer } from './serve.js';
 export function tinyClassifierDir(
   recipe: 'prompt-mlm' | 'classification',
   seed: number,
-  extra: Partial<Pick<ClassifierMeta, 'abstainBelow' | 'runId'>> = {},
+  extra: Partial<Pick<ClassifierMeta, 'abstainBelow' | 'runId' | 'task'>> = {},
 ): string {
   const p = toyModel(recipe === 'prompt-mlm' ? 'masked-lm' : 'sequence-classification');
   manualSeed(seed);

@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { ServerEnv } from '../context.js';
+import { jobRequestSchema } from './jobs.js';
 import {
   crmRecordsSchema,
   errorSchema,
@@ -61,6 +62,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
           crmRecordsSchema,
         ),
       },
+      '/v1/jobs': {
+        get: op('Recent jobs (?status=queued|running|completed|failed)', 'admin'),
+        post: op('Queue a batch-scoring job for the workers (paths on shared storage)', 'admin', jobRequestSchema),
+      },
+      '/v1/jobs/{id}': { get: op('A job: status, attempts, progress, result or error', 'admin') },
       '/health/live': { get: op('The process answers', null) },
       '/health/ready': { get: op('Models loaded, store reachable, not shutting down', null) },
       '/metrics': { get: op('Prometheus metrics', 'admin') },

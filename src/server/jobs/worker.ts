@@ -1,0 +1,123 @@
+// A worker process's loop over the store's job queue: claim a job, keep its lease alive while the handler runs,
+// record the result or the failure, repeat. A worker that dies stops renewing; when the lease runs out another
+// worker claims the job again, and resumable handlers (batch scoring) continue where the dead one stopped.
+import { hostname } from 'node:os';
+import type { Job, Store } from '../../store/index.js';
+import type { Logger } from '../monitoring/logger.js';
+
+/** Runs one job; resolves to its result. Stop early (resumably) when `signal` aborts. */
+export type JobHandler = (
+  job: Job,
+  ctx: {
+    signal: AbortSignal;
+    /** Progress to record with the next lease renewal. */
+    progress(p: unknown): void;
+    /** Records progress now (what a successor must know even if this worker dies in the next second). */
+    checkpoint(p: unknown): Promise<void>;
+    workerId: string;
+  },
+) => Promise<unknown>;
+
+/** How a worker runs. */
+export interface WorkerOptions {
+  /** Unique per process (default host:pid). */
+  workerId?: string;
+  /** How long a claim lasts without renewal; renewed every third of it. */
+  leaseMs?: number;
+  /** Wait between polls of an empty queue. */
+  pollMs?: number;
+  /** Stop when the queue is empty instead of waiting for more. */
+  untilEmpty?: boolean;
+  /** Stop after the current job. */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+/** Processes jobs of the handlers' kinds until stopped; resolves to the number of jobs finished. */
+export async function runWorker(store: Store, handlers: Record<string, JobHandler>, opts: WorkerOptions = {}): Promise<number> {
+  const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const pollMs = opts.pollMs ?? 1000;
+  const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
+    opts.logger?.log(level, msg, { workerId, ...fields });
+  let done = 0;
+  log('info', 'worker started', { kinds: Object.keys(handlers) });
+  while (!opts.signal?.aborted) {
+    const job = await store.jobs.claim(workerId, Object.keys(handlers), leaseMs);
+    if (!job) {
+      if (opts.untilEmpty) break;
+      await sleep(pollMs, opts.signal);
+      continue;
+    }
+    log('info', 'job claimed', { job: job.id, kind: job.kind, attempt: job.attempts });
+    const stop = new AbortController();
+    const onOuterAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let progress: unknown;
+    let lost = false;
+    const renew = setInterval(
+      () => {
+        store.jobs
+          .heartbeat(job.id, workerId, leaseMs, progress)
+          .then((held) => {
+            if (!held) {
+              lost = true;
+              stop.abort();
+            }
+          })
+          .catch((e: Error) => log('warn', 'lease renewal failed', { job: job.id, error: e.message }));
+      },
+      Math.max(50, leaseMs / 3),
+    );
+    try {
+      const handler = handlers[job.kind] as JobHandler;
+      const result = await handler(job, {
+        signal: stop.signal,
+        workerId,
+        progress: (p) => {
+          progress = p;
+        },
+        checkpoint: async (p) => {
+          progress = p;
+          if (!(await store.jobs.heartbeat(job.id, workerId, leaseMs, p))) {
+            lost = true;
+            stop.abort();
+          }
+        },
+      });
+      if (lost) log('warn', 'job taken over by another worker; result dropped', { job: job.id });
+      else if (stop.signal.aborted) {
+        // Stopped on request: hand the job back so another worker (or this one, restarted) resumes it.
+        await store.jobs.fail(job.id, workerId, 'worker stopped before finishing; resumed by the next claim');
+        log('info', 'job handed back', { job: job.id });
+      } else {
+        await store.jobs.complete(job.id, workerId, result ?? null);
+        done++;
+        log('info', 'job completed', { job: job.id });
+      }
+    } catch (e) {
+      const message = (e as Error).message;
+      log('error', 'job failed', { job: job.id, error: message });
+      await store.jobs.fail(job.id, workerId, message).catch(() => undefined);
+    } finally {
+      clearInterval(renew);
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+  log('info', 'worker stopped', { jobs: done });
+  return done;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

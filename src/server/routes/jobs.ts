@@ -1,0 +1,28 @@
+// Long work on the job queue, through the API: enqueue a batch-scoring job (paths on storage the workers share),
+// and follow it. Any server process can take the request; any worker process runs the job.
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { ServerContext, ServerEnv } from '../context.js';
+import { scoreJobSchema } from '../jobs/score-job.js';
+import { requireScope } from '../middleware/auth.js';
+import { readJson } from '../middleware/json-body.js';
+
+/** POST /v1/jobs */
+export const jobRequestSchema = z.object({ kind: z.literal('score'), payload: scoreJobSchema }).strict();
+
+/** Mounts /v1/jobs (admin). */
+export function jobRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
+  app.post('/v1/jobs', requireScope('admin'), async (c) => {
+    const body = await readJson(c, jobRequestSchema, ctx.limits.maxBodyBytes);
+    const job = await ctx.store.jobs.enqueue(body.kind, body.payload);
+    ctx.logger.log('info', 'job queued', { requestId: c.var.requestId, job: job.id, kind: job.kind });
+    return c.json(job, 201);
+  });
+  app.get('/v1/jobs/:id', requireScope('admin'), async (c) => c.json(await ctx.store.jobs.get(c.req.param('id'))));
+  app.get('/v1/jobs', requireScope('admin'), async (c) => {
+    const status = c.req.query('status');
+    const statuses = ['queued', 'running', 'completed', 'failed'] as const;
+    const s = statuses.find((x) => x === status);
+    return c.json({ jobs: await ctx.store.jobs.list({ ...(s ? { status: s } : {}), limit: 100 }) });
+  });
+}
