@@ -176,7 +176,8 @@ export function classifierFrom(
 /** Logits → calibrated probabilities, top label and abstention. */
 export function toPrediction(
   logits: readonly number[],
-  meta: Pick<ClassifierMeta, 'labels' | 'temperature' | 'abstainBelow'> & Partial<Pick<ClassifierMeta, 'multiLabel' | 'thresholds'>>,
+  meta: Pick<ClassifierMeta, 'labels' | 'temperature' | 'abstainBelow'> &
+    Partial<Pick<ClassifierMeta, 'multiLabel' | 'thresholds'>>,
 ): Prediction {
   if (meta.multiLabel) {
     // One sigmoid per label, each against the threshold tuned on dev data (0.5 without one); the top label is the
