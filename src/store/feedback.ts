@@ -3,7 +3,7 @@
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
 import { requireRef } from './refs.js';
-import { checkText, fromJson, newId, now, optionalHash, optionalText, toJson } from './values.js';
+import { checkText, fromJson, newId, now, optionalHash, optionalText, toJson, whereGiven } from './values.js';
 
 /** A thumbs rating of a prediction: -1 wrong, 0 unsure, 1 right (what a serving UI's thumbs map to). */
 export type FeedbackRating = -1 | 0 | 1;
@@ -125,18 +125,12 @@ const toFeedback = (r: Row): Feedback => ({
 });
 
 function where(filter: FeedbackFilter): { sql: string; params: SqlValue[] } {
-  const clauses: string[] = [];
-  const params: SqlValue[] = [];
-  const add = (sql: string, value: SqlValue | undefined) => {
-    if (value === undefined) return;
-    clauses.push(sql);
-    params.push(value);
-  };
-  add('task_id = ?', filter.taskId);
-  add('prompt_hash = ?', filter.promptHash);
-  add('model_version = ?', filter.modelVersion);
-  add('created_at >= ?', filter.since);
-  return { sql: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', params };
+  return whereGiven([
+    ['task_id = ?', filter.taskId],
+    ['prompt_hash = ?', filter.promptHash],
+    ['model_version = ?', filter.modelVersion],
+    ['created_at >= ?', filter.since],
+  ]);
 }
 
 /** The feedback repository over one executor. */

@@ -4,7 +4,7 @@
 // does, so a worker that lost its job to another cannot overwrite the newer worker's result.
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
-import { checkText, fromJson, newId, now, toJson } from './values.js';
+import { checkText, fromJson, newId, now, toJson, whereGiven } from './values.js';
 
 /** Where a job is. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -173,19 +173,13 @@ export function jobRepository(ex: Executor): JobRepository {
       return toJob(row);
     },
     async list(filter = {}) {
-      const clauses: string[] = [];
-      const params: SqlValue[] = [];
-      if (filter.status) {
-        clauses.push('status = ?');
-        params.push(filter.status);
-      }
-      if (filter.kind) {
-        clauses.push('kind = ?');
-        params.push(filter.kind);
-      }
-      if (filter.limit !== undefined) params.push(filter.limit);
+      const w = whereGiven([
+        ['status = ?', filter.status],
+        ['kind = ?', filter.kind],
+      ]);
+      const params = filter.limit === undefined ? w.params : [...w.params, filter.limit];
       const rows = await ex.query<Row>(
-        `SELECT ${COLUMNS} FROM jobs${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC${filter.limit === undefined ? '' : ' LIMIT ?'}`,
+        `SELECT ${COLUMNS} FROM jobs${w.sql} ORDER BY created_at DESC, id DESC${filter.limit === undefined ? '' : ' LIMIT ?'}`,
         params,
       );
       return rows.map(toJob);

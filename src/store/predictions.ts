@@ -2,7 +2,7 @@
 // made it, the input as the model saw it, and whether it waits for a human review (low confidence or "not sure").
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
-import { checkText, fromJson, newId, now, optionalHash, optionalText, toJson } from './values.js';
+import { checkText, fromJson, newId, now, optionalHash, optionalText, toJson, whereGiven } from './values.js';
 
 /** A prediction to record. */
 export interface PredictionInput {
@@ -139,20 +139,15 @@ export function predictionRepository(ex: Executor): PredictionRepository {
       return toPrediction(row);
     },
     async list(filter = {}) {
-      const clauses: string[] = [];
-      const params: SqlValue[] = [];
-      const add = (sql: string, value: SqlValue | undefined) => {
-        if (value === undefined) return;
-        clauses.push(sql);
-        params.push(value);
-      };
-      add('task_id = ?', filter.taskId);
-      add('model_version = ?', filter.modelVersion);
-      add('review = ?', filter.review);
-      add('created_at >= ?', filter.since);
-      add('created_at < ?', filter.until);
-      const whereSql = clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '';
-      if (filter.limit !== undefined) params.push(filter.limit);
+      const w = whereGiven([
+        ['task_id = ?', filter.taskId],
+        ['model_version = ?', filter.modelVersion],
+        ['review = ?', filter.review],
+        ['created_at >= ?', filter.since],
+        ['created_at < ?', filter.until],
+      ]);
+      const whereSql = w.sql;
+      const params = filter.limit === undefined ? w.params : [...w.params, filter.limit];
       const rows = await ex.query<Row>(
         `SELECT ${COLUMNS} FROM predictions${whereSql} ORDER BY created_at DESC, id DESC${filter.limit === undefined ? '' : ' LIMIT ?'}`,
         params,

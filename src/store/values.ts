@@ -1,6 +1,7 @@
 // How values cross the store: timestamps as ISO-8601 UTC text, JSON as text, ids that sort by creation time,
 // and the checks that turn a bad argument into a message naming it.
 import { randomBytes } from 'node:crypto';
+import type { SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
 
 /** Now, as the store writes timestamps: ISO-8601 UTC with milliseconds, so text order is time order. */
@@ -75,4 +76,16 @@ export function optionalText(value: unknown, what: string): string | null {
 /** Checks an optional hash field. */
 export function optionalHash(value: unknown, what: string): string | null {
   return value === undefined || value === null ? null : checkHash(value, what);
+}
+
+/** " WHERE a = ? AND b = ?" over the conditions whose value is given (none: ""), with their parameters in order. */
+export function whereGiven(conditions: readonly (readonly [string, SqlValue | undefined])[]): {
+  sql: string;
+  params: SqlValue[];
+} {
+  const given = conditions.filter(([, v]) => v !== undefined);
+  return {
+    sql: given.length ? ` WHERE ${given.map(([c]) => c).join(' AND ')}` : '',
+    params: given.map(([, v]) => v as SqlValue),
+  };
 }

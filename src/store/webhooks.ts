@@ -3,7 +3,7 @@
 // a sender whose lease expired (and whose row another process took over) cannot overwrite the newer outcome.
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
-import { checkText, fromJson, newId, now, toJson } from './values.js';
+import { checkText, fromJson, newId, now, toJson, whereGiven } from './values.js';
 
 /** Where a delivery stands: waiting (or being sent), done, or given up after its last attempt. */
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -249,19 +249,14 @@ export function webhookRepository(ex: Executor): WebhookRepository {
       return toDelivery(row);
     },
     async list(filter = {}) {
-      const clauses: string[] = [];
-      const params: SqlValue[] = [];
-      const add = (sql: string, value: SqlValue | undefined) => {
-        if (value === undefined) return;
-        clauses.push(sql);
-        params.push(value);
-      };
-      add('status = ?', filter.status);
-      add('endpoint = ?', filter.endpoint);
-      add('event_type = ?', filter.eventType);
-      if (filter.limit !== undefined) params.push(filter.limit);
+      const w = whereGiven([
+        ['status = ?', filter.status],
+        ['endpoint = ?', filter.endpoint],
+        ['event_type = ?', filter.eventType],
+      ]);
+      const params = filter.limit === undefined ? w.params : [...w.params, filter.limit];
       const rows = await ex.query<Row>(
-        `SELECT ${COLUMNS} FROM webhook_deliveries${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC${filter.limit === undefined ? '' : ' LIMIT ?'}`,
+        `SELECT ${COLUMNS} FROM webhook_deliveries${w.sql} ORDER BY created_at DESC, id DESC${filter.limit === undefined ? '' : ' LIMIT ?'}`,
         params,
       );
       return rows.map(toDelivery);
