@@ -1,7 +1,7 @@
 // Feedback on served predictions, by id: a rating, a correction or a comment, stored with the prediction's model
 // and prompt version; and the review queue of unsure predictions that a person labels.
 import type { Hono } from 'hono';
-import type { StoredPrediction } from '../../store/index.js';
+import type { FeedbackInput, StoredPrediction } from '../../store/index.js';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { ServerError } from '../errors.js';
 import { requireScope } from '../middleware/auth.js';
@@ -24,20 +24,13 @@ export function feedbackRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
     const body = await readJson(c, feedbackRequestSchema, ctx.limits.maxBodyBytes);
     const p = await ctx.store.predictions.get(body.predictionId);
     checkLabel(p, body.correctLabel, 'correctLabel');
-    const fb = await ctx.store.feedback.record({
-      taskId: p.taskId,
-      modelVersion: p.modelVersion,
-      predictionId: p.id,
-      input: p.input,
-      prediction: p.label,
+    const id = await judge(ctx, p, {
       rating: body.rating ?? null,
       correctLabel: body.correctLabel ?? null,
       comment: body.comment ?? null,
       author: body.author ?? c.var.apiKey?.name ?? null,
     });
-    await ctx.webhooks?.emit({ type: 'feedback.created', data: fb });
-    if (body.correctLabel !== undefined && p.review === 'pending') await ctx.store.predictions.setReview(p.id, 'done');
-    return c.json({ id: fb.id, predictionId: p.id }, 201);
+    return c.json({ id, predictionId: p.id }, 201);
   });
 
   app.get('/v1/review', requireScope('feedback'), async (c) => {
@@ -60,19 +53,34 @@ export function feedbackRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
     const body = await readJson(c, reviewSchema, ctx.limits.maxBodyBytes);
     const p = await ctx.store.predictions.get(c.req.param('id'));
     checkLabel(p, body.label, 'label');
-    const fb = await ctx.store.feedback.record({
-      taskId: p.taskId,
-      modelVersion: p.modelVersion,
-      predictionId: p.id,
-      input: p.input,
-      prediction: p.label,
+    const id = await judge(ctx, p, {
       correctLabel: body.label,
       rating: p.label === null ? null : p.label === body.label ? 1 : -1,
       comment: body.comment ?? null,
       author: c.var.apiKey?.name ?? null,
     });
-    await ctx.webhooks?.emit({ type: 'feedback.created', data: fb });
-    await ctx.store.predictions.setReview(p.id, 'done');
-    return c.json({ id: fb.id, predictionId: p.id }, 201);
+    return c.json({ id, predictionId: p.id }, 201);
   });
+}
+
+/**
+ * Stores a verdict on a served prediction with the prediction's input, model version and answer, tells the
+ * webhooks, and takes the prediction off the review queue once it has a label.
+ */
+async function judge(
+  ctx: ServerContext,
+  p: StoredPrediction,
+  verdict: Pick<FeedbackInput, 'rating' | 'correctLabel' | 'comment' | 'author'>,
+): Promise<string> {
+  const fb = await ctx.store.feedback.record({
+    taskId: p.taskId,
+    modelVersion: p.modelVersion,
+    predictionId: p.id,
+    input: p.input,
+    prediction: p.label,
+    ...verdict,
+  });
+  await ctx.webhooks?.emit({ type: 'feedback.created', data: fb });
+  if (verdict.correctLabel && p.review === 'pending') await ctx.store.predictions.setReview(p.id, 'done');
+  return fb.id;
 }
