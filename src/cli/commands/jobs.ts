@@ -39,6 +39,12 @@ export const jobsCommand: Command = {
     const store = await openStore(values.store ?? (io.env.PROMPTUNE_STORE_URL || undefined), { projectDir: resolve(io.cwd) });
     try {
       if (action === 'add' && what === 'score') {
+        for (const [flag, why] of [
+          ['data', 'the CSV or JSONL file to score'],
+          ['out', 'where the predictions go (.csv or .jsonl)'],
+          ['model', 'the model directory'],
+        ] as const)
+          if (!values[flag]) throw new UsageError(`promptune jobs add score needs --${flag} <…>: ${why}`);
         const payload = scoreJobSchema.safeParse({
           data: values.data && resolve(io.cwd, values.data),
           out: values.out && resolve(io.cwd, values.out),
