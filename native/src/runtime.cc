@@ -78,6 +78,13 @@ static Napi::Value NativeHeapBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(mi.uordblks + mi.hblkhd));
 }
 
+// Returns free pages inside the C heap to the system. glibc gives back only the top of the heap by itself; with
+// tensors of changing sizes (dynamic padding) the free space in the middle grows step after step, so long runs
+// call this now and then to keep their resident memory steady.
+static Napi::Value TrimNativeHeap(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) != 0);
+}
+
 static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(TensorTable::live.load()));
 }
@@ -92,6 +99,7 @@ void RegisterRuntime(Napi::Env env, Napi::Object e) {
                        {"info", Info},
                        {"nativeHeapBytes", NativeHeapBytes},
                        {"liveTensors", LiveTensors},
+                       {"trimNativeHeap", TrimNativeHeap},
                    });
 }
 

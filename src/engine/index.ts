@@ -31,6 +31,8 @@ export {
   engineInfo,
   cudaAvailable,
   memoryStats,
+  trimNativeHeap,
+  maybeTrimNativeHeap,
   type EngineInfo,
 } from './runtime.js';
 export { Module, ModuleList, type LoadReport } from './nn/module.js';

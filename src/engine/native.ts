@@ -113,6 +113,7 @@ export interface NativeEngine {
   info(): { torchVersion: string; config: string; parallel: string; blas: string; cuda: boolean };
   nativeHeapBytes(): number;
   liveTensors(): number;
+  trimNativeHeap(): boolean;
 }
 
 function addonPath(): string {

@@ -52,3 +52,23 @@ export function cudaAvailable(): boolean {
 export function memoryStats(): { liveTensors: number; nativeHeapBytes: number } {
   return { liveTensors: native.liveTensors(), nativeHeapBytes: native.nativeHeapBytes() };
 }
+
+/**
+ * Returns the C heap's free pages to the system (glibc malloc_trim). Tensors of changing shapes leave free space
+ * inside the heap that glibc keeps; long runs call this every few steps so resident memory stays steady.
+ */
+export function trimNativeHeap(): boolean {
+  return native.trimNativeHeap();
+}
+
+let lastTrim = 0;
+// For bench:memory's comparison run only.
+const trimDisabled = process.env.PROMPTUNE_NO_HEAP_TRIM === '1';
+
+/** trimNativeHeap at most once per `minIntervalMs` (cheap to call after every step or batch). */
+export function maybeTrimNativeHeap(minIntervalMs = 2000): void {
+  const now = performance.now();
+  if (trimDisabled || now - lastTrim < minIntervalMs) return;
+  lastTrim = now;
+  native.trimNativeHeap();
+}

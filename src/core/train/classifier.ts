@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { maybeTrimNativeHeap } from '../../engine/index.js';
 import { CodedError } from '../../shared/index.js';
 import { type Pretrained, loadPretrainedDir } from '../../transformers/index.js';
 import { type CheckedPrompt, checkPrompt, promptSpecSchema } from '../prompts/index.js';
@@ -157,8 +158,12 @@ export function classifierFrom(
         );
       return { inputs: x, label: 0 };
     });
-  const logits = (inputs: readonly Record<string, string>[], batchSize = 32): number[][] =>
-    predictLogits(pretrained, recipe, examples(inputs), cfg(batchSize));
+  const logits = (inputs: readonly Record<string, string>[], batchSize = 32): number[][] => {
+    const out = predictLogits(pretrained, recipe, examples(inputs), cfg(batchSize));
+    // Serving and scoring run for days on inputs of every length: keep the C heap from keeping freed space.
+    maybeTrimNativeHeap();
+    return out;
+  };
   return {
     meta,
     pretrained,

@@ -12,6 +12,7 @@ import {
   getRngState,
   linearWithWarmup,
   manualSeed,
+  maybeTrimNativeHeap,
   memoryStats,
   noGrad,
   setRngState,
@@ -261,6 +262,9 @@ export function trainModel<B>(
         const gradNorm = clipGradNorm(params, cfg.maxGradNorm);
         opt.step();
         opt.zeroGrad();
+        // Batches of different lengths leave free space inside the C heap that glibc keeps; returning it every
+        // few seconds keeps a long run's resident memory flat (BENCHMARKS.md, bench:memory).
+        maybeTrimNativeHeap();
         const lr = scheduler.step();
         state.steps++;
         const log = {
