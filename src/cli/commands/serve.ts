@@ -1,5 +1,6 @@
 // promptune serve: the model server — HTTP predictions with dynamic batching, API keys, feedback, review queue,
 // traffic splits, metrics — until SIGINT / SIGTERM, then a graceful stop.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LogLevel, type RunningServer, loadIntegrations, readDriftProfile, startServer } from '../../server/index.js';
@@ -20,7 +21,8 @@ Models and traffic:
 Server:
   --host <addr>            default 127.0.0.1 (use 0.0.0.0 behind a proxy or in a container)
   --port <n>               default 8080 (0: any free port)
-  --threads <n>            engine threads per model worker (default: all cores)
+  --threads <n>            engine threads per model worker (default: all cores but one, at least 1: the
+                           event loop needs a core — on 2 cores one thread serves faster, BENCHMARKS.md)
 Batching and back-pressure:
   --max-batch <n>          examples per forward pass (default 32)
   --max-wait-ms <n>        longest an example waits for others (default 5)
@@ -152,7 +154,7 @@ export const serveCommand: Command = {
           maxBatch: int(values['max-batch'], 'max-batch', 1),
           maxWaitMs: int(values['max-wait-ms'], 'max-wait-ms', 0),
           maxQueue: int(values['max-queue'], 'max-queue', 1),
-          ...(values.threads ? { threads: int(values.threads, 'threads', 1) } : {}),
+          threads: values.threads ? int(values.threads, 'threads', 1) : Math.max(1, availableParallelism() - 1),
         },
         authDisabled: values['no-auth'] as boolean,
         corsOrigins: values.cors ? values.cors.split(',').map((o) => o.trim()) : [],
