@@ -62,6 +62,10 @@ describe('drift monitoring', () => {
 
       await server.context.drift.checkAll();
       expect(alerts.map((a) => a.model)).toEqual(['live']);
+      // Still drifted at the next check: logged again, but no second alert.
+      await server.context.drift.checkAll();
+      expect(alerts).toHaveLength(1);
+      expect(server.logger.lines.filter((l) => l.msg === 'drift')).toHaveLength(2);
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toMatch(/promptune_drift_psi\{model="live",feature="language"\} [0-9.]+/);
       expect(server.logger.lines.some((l) => l.msg === 'drift' && (l.drifted as string[]).includes('language'))).toBe(true);

@@ -76,6 +76,7 @@ export class DriftMonitor {
   readonly latest = new Map<string, ModelDrift>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  readonly #alerted = new Map<string, Set<string>>();
 
   constructor(
     private readonly store: Store,
@@ -106,6 +107,10 @@ export class DriftMonitor {
           }));
           this.latest.set(m.identity.name, d);
           for (const f of d.report?.features ?? []) this.metrics.driftPsi.set({ model: d.model, feature: f.feature }, f.psi);
+          // Alert when a feature starts drifting, not on every check while it stays drifted.
+          const before = this.#alerted.get(d.model) ?? new Set<string>();
+          const fresh = (d.report?.drifted ?? []).filter((f) => !before.has(f));
+          if (d.report) this.#alerted.set(d.model, new Set(d.report.drifted));
           if (d.report?.drifted.length) {
             this.logger.log('warn', 'drift', {
               model: d.model,
@@ -114,7 +119,7 @@ export class DriftMonitor {
               psi: Object.fromEntries(d.report.features.map((f) => [f.feature, +f.psi.toFixed(4)])),
               examples: d.report.examples,
             });
-            this.onAlert(d);
+            if (fresh.length) this.onAlert(d);
           }
         }
       } finally {
