@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { type DriftReport, type ObservedPrediction, buildDriftProfile, compareWithProfile } from '../../core/drift/index.js';
 import { loadClassifier, readClassifierMeta } from '../../core/train/index.js';
 import { DRIFT_PROFILE_FILE, modelVersionOf, readDriftProfile } from '../../server/index.js';
-import { seededRandom } from '../../shared/index.js';
+import { seededRandom, shuffled } from '../../shared/index.js';
 import { type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, importTaskSplit, openProject } from '../context.js';
 import { ProgressBar } from '../progress.js';
@@ -83,13 +83,7 @@ export const driftCommand: Command = {
         if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit ${values.limit}: expected a whole number > 0`);
         const imported = await importTaskSplit(project, 'train');
         if (!imported) throw new UsageError('the task names no training data (data.train in the task file): nothing to profile');
-        const rows = [...imported.dataset.examples];
-        const r = seededRandom(0);
-        for (let i = rows.length - 1; i > 0; i--) {
-          const j = Math.floor(r() * (i + 1));
-          [rows[i], rows[j]] = [rows[j] as (typeof rows)[number], rows[i] as (typeof rows)[number]];
-        }
-        const sample = rows.slice(0, limit);
+        const sample = shuffled(imported.dataset.examples, seededRandom(0)).slice(0, limit);
         const classifier = loadClassifier(dir);
         const observed: ObservedPrediction[] = [];
         try {

@@ -19,7 +19,7 @@ import {
   trainModel,
 } from '../../core/train/index.js';
 import { cat, dispose, manualSeed } from '../../engine/index.js';
-import { seededRandom } from '../../shared/index.js';
+import { seededRandom, shuffled } from '../../shared/index.js';
 import { loadPretrained, savePretrained } from '../../transformers/index.js';
 import { type Command, UsageError } from '../command.js';
 import { ProgressBar } from '../progress.js';
@@ -192,11 +192,5 @@ export const pretrainCommand: Command = {
 
 /** A seeded sample of n items (a shuffle when n is the length). */
 function sample<T>(xs: readonly T[], n: number, seed: number): T[] {
-  const rand = seededRandom(seed);
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-  return a.slice(0, n);
+  return shuffled(xs, seededRandom(seed)).slice(0, n);
 }

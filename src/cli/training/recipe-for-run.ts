@@ -14,7 +14,7 @@ import {
   setfitRecipe,
 } from '../../core/train/index.js';
 import type { Linear } from '../../engine/index.js';
-import { seededRandom } from '../../shared/index.js';
+import { seededRandom, shuffled } from '../../shared/index.js';
 import { UsageError } from '../command.js';
 import type { Project } from '../context.js';
 import type { RunSpec } from './spec.js';
@@ -74,11 +74,10 @@ function demonstrationPool(train: readonly TrainExample[], labelCount: number, s
   const rand = seededRandom(seed + 17);
   const out: TrainExample[] = [];
   for (let label = 0; label < labelCount; label++) {
-    const mine = train.filter((e) => e.label === label);
-    for (let i = mine.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [mine[i], mine[j]] = [mine[j] as TrainExample, mine[i] as TrainExample];
-    }
+    const mine = shuffled(
+      train.filter((e) => e.label === label),
+      rand,
+    );
     out.push(...mine.slice(0, POOL_PER_LABEL));
   }
   return out;

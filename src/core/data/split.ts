@@ -1,18 +1,8 @@
 // Seeded, stratified splits and K-shot samples (the LM-BFF few-shot setting: K examples per label for train and
 // K per label for dev, several seeds). Every derived dataset has its own content hash.
-import { seededRandom } from '../../shared/index.js';
+import { seededRandom, shuffled } from '../../shared/index.js';
 import { DataError } from './errors.js';
 import { type Dataset, type Example, makeDataset } from './example.js';
-
-/** Fisher–Yates shuffle with a seeded PRNG (a copy; the input is left alone). */
-function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
 
 /** Examples grouped by their first label (multi-label data is stratified on the first label). */
 function byLabel(examples: readonly Example[]): Map<string, Example[]> {

@@ -17,7 +17,7 @@ import {
   tensor,
   tidy,
 } from '../../../engine/index.js';
-import { seededRandom } from '../../../shared/index.js';
+import { seededRandom, shuffled } from '../../../shared/index.js';
 import { type ModelInputs, type Pretrained, maxInputLength, toModelInputs } from '../../../transformers/index.js';
 import type { TrainConfig } from '../config.js';
 import type { Recipe, TrainExample } from '../recipe.js';
@@ -50,11 +50,7 @@ export function setfitPairs(examples: readonly TrainExample[], iterations: numbe
       if (other.length) pairs.push({ a: i, b: pick(other), target: 0 });
     });
   }
-  for (let i = pairs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [pairs[i], pairs[j]] = [pairs[j] as SetFitPair, pairs[i] as SetFitPair];
-  }
-  return pairs;
+  return shuffled(pairs, rand);
 }
 
 /** Phase-1 settings. */
