@@ -1,10 +1,12 @@
 // Jobs on the store's queue. Claims take the oldest claimable job — queued, or running under a lease that expired
 // because its worker died — atomically across processes (PostgreSQL skips rows another claimer has locked;
 // SQLite has one writer at a time). Every change after the claim names the worker and holds only while its lease
-// does, so a worker that lost its job to another cannot overwrite the newer worker's result.
+// does, so a worker that lost its job to another cannot overwrite the newer worker's result. Leases are written and
+// compared with the database's clock (one clock for every worker), and a worker that stops on request hands its
+// job back without spending an attempt.
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
-import { checkText, fromJson, newId, now, toJson, whereGiven } from './values.js';
+import { checkText, databaseNow, fromJson, newId, toJson, whereGiven } from './values.js';
 
 /** Where a job is. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -41,6 +43,11 @@ export interface JobRepository {
   complete(id: string, workerId: string, result: unknown): Promise<boolean>;
   /** Records a failure: queued again while attempts remain, else failed; false when the worker no longer holds it. */
   fail(id: string, workerId: string, error: string): Promise<boolean>;
+  /**
+   * Hands a job back unfinished (a graceful stop): queued again with its attempts as before the claim, its progress
+   * kept for the next claim to resume from; false when the worker no longer holds it.
+   */
+  release(id: string, workerId: string): Promise<boolean>;
   /** The job with this id; STORE_NOT_FOUND when absent. */
   get(id: string): Promise<Job>;
   /** Jobs, newest first. */
@@ -84,19 +91,21 @@ const toJob = (r: Row): Job => ({
   finishedAt: r.finished_at,
 });
 
-const later = (ms: number): string => new Date(Date.now() + ms).toISOString();
+/** A time `ms` after the database's now, as stored text. */
+const after = (t: Date, ms: number): string => new Date(t.getTime() + ms).toISOString();
 
 /** The job repository over one executor. */
 export function jobRepository(ex: Executor): JobRepository {
   // Only the worker holding a live lease may change a running job.
   const held = "id = ? AND worker_id = ? AND status = 'running' AND lease_until > ?";
-  const update = async (sql: string, params: SqlValue[], id: string, workerId: string): Promise<boolean> => {
+  const update = async (sql: string, params: (t: Date) => SqlValue[], id: string, workerId: string): Promise<boolean> => {
     checkText(workerId, 'workerId');
+    const t = await databaseNow(ex);
     const changed = await ex.query<{ id: string }>(`UPDATE jobs SET ${sql} WHERE ${held} RETURNING id`, [
-      ...params,
+      ...params(t),
       id,
       workerId,
-      now(),
+      t.toISOString(),
     ]);
     return changed.length > 0;
   };
@@ -108,14 +117,15 @@ export function jobRepository(ex: Executor): JobRepository {
       const id = newId('job');
       await ex.run(
         `INSERT INTO jobs (${COLUMNS}) VALUES (?, ?, ?, 'queued', 0, ?, NULL, NULL, NULL, NULL, NULL, ?, NULL, NULL)`,
-        [id, checkText(kind, 'job kind'), toJson(payload, 'job payload'), maxAttempts, now()],
+        [id, checkText(kind, 'job kind'), toJson(payload, 'job payload'), maxAttempts, (await databaseNow(ex)).toISOString()],
       );
       return repo.get(id);
     },
     async claim(workerId, kinds, leaseMs) {
       checkText(workerId, 'workerId');
       if (!kinds.length) return undefined;
-      const at = now();
+      const t = await databaseNow(ex);
+      const at = t.toISOString();
       const lock = ex.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
       const claimable = `kind IN (${kinds.map(() => '?').join(', ')}) AND (status = 'queued' OR (status = 'running' AND lease_until <= ?))`;
       // "id = (scalar subquery)", not "id IN (…)": PostgreSQL may re-run an IN subquery for each row it scans, and
@@ -127,14 +137,14 @@ export function jobRepository(ex: Executor): JobRepository {
          WHERE id = (SELECT id FROM jobs WHERE ${claimable} ORDER BY created_at, id LIMIT 1${lock})
            AND ${claimable}
          RETURNING ${COLUMNS}`,
-        [workerId, later(leaseMs), at, ...kinds, at, ...kinds, at],
+        [workerId, after(t, leaseMs), at, ...kinds, at, ...kinds, at],
       );
       const row = rows[0];
       if (!row) return undefined;
       // A job whose worker died on every attempt is given up rather than claimed forever.
       if (Number(row.attempts) > Number(row.max_attempts)) {
         await ex.run("UPDATE jobs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?", [
-          now(),
+          at,
           `gave up after ${row.max_attempts} attempts (the last worker stopped renewing its lease)`,
           row.id,
         ]);
@@ -144,16 +154,21 @@ export function jobRepository(ex: Executor): JobRepository {
     },
     heartbeat(id, workerId, leaseMs, progress) {
       return progress === undefined
-        ? update('lease_until = ?', [later(leaseMs)], id, workerId)
-        : update('lease_until = ?, progress = ?', [later(leaseMs), toJson(progress, 'job progress')], id, workerId);
+        ? update('lease_until = ?', (t) => [after(t, leaseMs)], id, workerId)
+        : update('lease_until = ?, progress = ?', (t) => [after(t, leaseMs), toJson(progress, 'job progress')], id, workerId);
     },
     complete(id, workerId, result) {
+      const json = toJson(result ?? null, 'job result');
       return update(
         "status = 'completed', result = ?, finished_at = ?, lease_until = NULL",
-        [toJson(result ?? null, 'job result'), now()],
+        (t) => [json, t.toISOString()],
         id,
         workerId,
       );
+    },
+    release(id, workerId) {
+      // The claim counted an attempt; a hand-back is not one, so it is taken back.
+      return update("status = 'queued', attempts = attempts - 1, lease_until = NULL, worker_id = NULL", () => [], id, workerId);
     },
     async fail(id, workerId, error) {
       const job = await repo.get(id);
@@ -162,7 +177,7 @@ export function jobRepository(ex: Executor): JobRepository {
         retry
           ? "status = 'queued', error = ?, lease_until = NULL, worker_id = NULL"
           : "status = 'failed', error = ?, finished_at = ?",
-        retry ? [error] : [error, now()],
+        (t) => (retry ? [error] : [error, t.toISOString()]),
         id,
         workerId,
       );

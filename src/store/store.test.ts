@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashApiKey } from './api-keys.js';
 import type { Driver } from './driver.js';
 import { type Migration, migrate } from './migrate.js';
@@ -466,8 +466,8 @@ describe.each(backends)('store on $name', (backend) => {
       expect(await store.webhooks.markDelivered(a?.id as string, 'p2')).toBe(false);
       expect(await store.webhooks.markDelivered(a?.id as string, 'p1')).toBe(true);
       expect(await store.webhooks.markDelivered(a?.id as string, 'p1')).toBe(false);
-      const retryAt = new Date(Date.now() + 1000).toISOString();
-      expect(await store.webhooks.scheduleRetry(b?.id as string, 'p1', { at: retryAt, error: 'HTTP 500' })).toBe(true);
+      const before = Date.now();
+      expect(await store.webhooks.scheduleRetry(b?.id as string, 'p1', { afterMs: 1000, error: 'HTTP 500' })).toBe(true);
       expect(await store.webhooks.markFailed(c?.id as string, 'p1', 'x'.repeat(5000))).toBe(true);
 
       expect(await store.webhooks.get(a?.id as string)).toMatchObject({ status: 'delivered', attempts: 1, leaseOwner: null });
@@ -475,9 +475,12 @@ describe.each(backends)('store on $name', (backend) => {
       expect(await store.webhooks.get(b?.id as string)).toMatchObject({
         status: 'pending',
         attempts: 1,
-        nextAttemptAt: retryAt,
         lastError: 'HTTP 500',
       });
+      // A second from the database's now (the same machine's clock here, so within the time this call took).
+      const retryAt = Date.parse((await store.webhooks.get(b?.id as string)).nextAttemptAt);
+      expect(retryAt).toBeGreaterThanOrEqual(before + 1000 - 5);
+      expect(retryAt).toBeLessThanOrEqual(Date.now() + 1000 + 5);
       const failed = await store.webhooks.get(c?.id as string);
       expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
       expect(failed.lastError?.length).toBeLessThan(2100);
@@ -590,6 +593,62 @@ describe.each(backends)('store on $name', (backend) => {
         status: 'failed',
         error: expect.stringContaining('gave up after 1 attempts'),
       });
+    });
+  });
+
+  describe('leases on the database clock', () => {
+    /** Runs `fn` with this process's clock `ms` ahead (timers stay real). */
+    async function withFastClock<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + ms);
+      try {
+        return await fn();
+      } finally {
+        vi.useRealTimers();
+      }
+    }
+
+    it('a worker whose clock runs 60 s fast does not take a job under a live 30 s lease', async () => {
+      const job = await store.jobs.enqueue('score', {});
+      expect((await store.jobs.claim('w1', ['score'], 30_000))?.id).toBe(job.id);
+      expect(await withFastClock(60_000, () => store.jobs.claim('w2', ['score'], 30_000))).toBeUndefined();
+      // Nor does its own heartbeat or result move a lease by its clock: w1 still holds the job.
+      expect(await withFastClock(60_000, () => store.jobs.heartbeat(job.id, 'w1', 30_000))).toBe(true);
+      const { leaseUntil } = await store.jobs.get(job.id);
+      expect(Date.parse(leaseUntil as string)).toBeLessThanOrEqual(Date.now() + 30_000 + 50);
+      expect(await store.jobs.complete(job.id, 'w1', { ok: true })).toBe(true);
+    });
+
+    it('a sender whose clock runs 60 s fast does not take a webhook delivery under a live lease', async () => {
+      await store.webhooks.enqueue([
+        { endpoint: 'ops', url: 'http://127.0.0.1:9/hook', eventType: 'feedback.created', payload: {} },
+      ]);
+      expect(await store.webhooks.claimDue({ owner: 'p1', leaseMs: 30_000, endpoints: ['ops'] })).toHaveLength(1);
+      const fast = await withFastClock(60_000, () =>
+        store.webhooks.claimDue({ owner: 'p2', leaseMs: 30_000, endpoints: ['ops'] }),
+      );
+      expect(fast).toEqual([]);
+    });
+
+    it('five graceful hand-backs leave a job queued with its attempts untouched, its progress kept', async () => {
+      const job = await store.jobs.enqueue('train', {}, { maxAttempts: 3 });
+      for (let i = 0; i < 5; i++) {
+        const claimed = await store.jobs.claim(`w${i}`, ['train'], 60_000);
+        expect(claimed).toMatchObject({ id: job.id, attempts: 1 });
+        expect(await store.jobs.heartbeat(job.id, `w${i}`, 60_000, { step: i })).toBe(true);
+        expect(await store.jobs.release(job.id, `w${i}`)).toBe(true);
+        expect(await store.jobs.release(job.id, `w${i}`)).toBe(false);
+      }
+      expect(await store.jobs.get(job.id)).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+        workerId: null,
+        progress: { step: 4 },
+      });
+      // A real failure still counts.
+      await store.jobs.claim('w9', ['train'], 60_000);
+      await store.jobs.fail(job.id, 'w9', 'out of memory');
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'queued', attempts: 1 });
     });
   });
 

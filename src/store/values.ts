@@ -1,12 +1,25 @@
 // How values cross the store: timestamps as ISO-8601 UTC text, JSON as text, ids that sort by creation time,
 // and the checks that turn a bad argument into a message naming it.
 import { randomBytes } from 'node:crypto';
-import type { SqlValue } from './driver.js';
+import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
 
 /** Now, as the store writes timestamps: ISO-8601 UTC with milliseconds, so text order is time order. */
 export function now(): string {
   return new Date().toISOString();
+}
+
+/**
+ * The database's clock, in the same text form as now(). Leases are written and compared with it, never with a
+ * process's own clock: a worker whose clock runs fast would otherwise take jobs whose leases are still live.
+ */
+export async function databaseNow(ex: Executor): Promise<Date> {
+  const sql =
+    ex.dialect === 'postgres'
+      ? `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t`
+      : "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS t";
+  const [row] = await ex.query<{ t: string }>(sql);
+  return new Date((row as { t: string }).t);
 }
 
 let lastMs = 0;

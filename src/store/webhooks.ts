@@ -3,7 +3,7 @@
 // a sender whose lease expired (and whose row another process took over) cannot overwrite the newer outcome.
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
-import { checkText, fromJson, newId, now, toJson, whereGiven } from './values.js';
+import { checkText, databaseNow, fromJson, newId, now, toJson, whereGiven } from './values.js';
 
 /** Where a delivery stands: waiting (or being sent), done, or given up after its last attempt. */
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -58,7 +58,7 @@ export interface ClaimOptions {
   limit?: number;
   /** Only rows for these endpoints (the ones this process knows how to send). */
   endpoints: readonly string[];
-  /** The clock (tests). */
+  /** The clock to compare leases and due times with (default: the database's; tests pass a later one). */
   now?: Date;
 }
 
@@ -82,8 +82,11 @@ export interface WebhookRepository {
   claimDue(opts: ClaimOptions): Promise<WebhookDelivery[]>;
   /** Records a successful attempt; false when `owner` no longer holds the lease (nothing changed). */
   markDelivered(id: string, owner: string): Promise<boolean>;
-  /** Records a failed attempt and when to try again; false when `owner` no longer holds the lease. */
-  scheduleRetry(id: string, owner: string, retry: { at: string; error: string }): Promise<boolean>;
+  /**
+   * Records a failed attempt and to try again `afterMs` from the database's now (not the sender's clock); false
+   * when `owner` no longer holds the lease.
+   */
+  scheduleRetry(id: string, owner: string, retry: { afterMs: number; error: string }): Promise<boolean>;
   /** Records a failed last attempt: the delivery is given up; false when `owner` no longer holds the lease. */
   markFailed(id: string, owner: string, error: string): Promise<boolean>;
   /** Hands a claimed delivery back unattempted (the sender is stopping); false when `owner` no longer holds it. */
@@ -199,7 +202,7 @@ export function webhookRepository(ex: Executor): WebhookRepository {
       if (!(opts.leaseMs > 0))
         throw new StoreError('STORE_INVALID', `claim leaseMs ${opts.leaseMs}: expected a number of milliseconds > 0.`);
       if (!opts.endpoints.length) return [];
-      const t = opts.now ?? new Date();
+      const t = opts.now ?? (await databaseNow(ex));
       const at = t.toISOString();
       const until = new Date(t.getTime() + opts.leaseMs).toISOString();
       const free = "status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)";
@@ -226,12 +229,8 @@ export function webhookRepository(ex: Executor): WebhookRepository {
       return finish(id, owner, ["status = 'delivered'", 'attempts = attempts + 1', 'delivered_at = ?'], [now()]);
     },
     async scheduleRetry(id, owner, retry) {
-      return finish(
-        id,
-        owner,
-        ['attempts = attempts + 1', 'next_attempt_at = ?', 'last_error = ?'],
-        [retry.at, clip(retry.error)],
-      );
+      const at = new Date((await databaseNow(ex)).getTime() + Math.max(0, retry.afterMs)).toISOString();
+      return finish(id, owner, ['attempts = attempts + 1', 'next_attempt_at = ?', 'last_error = ?'], [at, clip(retry.error)]);
     },
     async markFailed(id, owner, error) {
       return finish(id, owner, ["status = 'failed'", 'attempts = attempts + 1', 'last_error = ?'], [clip(error)]);

@@ -256,7 +256,7 @@ export class WebhookDispatcher implements WebhookEmitter {
     }
     const backoff = retryDelayMs(policy, attempt, this.#opts.random);
     const delayMs = Math.min(policy.maxDelayMs, Math.max(backoff, retryAfterMs ?? 0));
-    await store.webhooks.scheduleRetry(d.id, this.owner, { at: new Date(Date.now() + delayMs).toISOString(), error });
+    await store.webhooks.scheduleRetry(d.id, this.owner, { afterMs: delayMs, error });
     this.#counter?.inc({ endpoint: d.endpoint, outcome: 'retry' });
     logger.log('warn', 'webhook retry', { ...fields, error, delayMs, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   }
