@@ -1,10 +1,10 @@
-// Lower layers never import higher ones: shared → engine → transformers → core → store → cli/server/studio.
+// Lower layers never import higher ones: shared → engine → transformers → core → store → app → cli/server/studio.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const src = new URL('../src/', import.meta.url).pathname;
-const LAYERS = ['shared', 'engine', 'transformers', 'core', 'store', 'cli', 'server', 'studio'];
+const LAYERS = ['shared', 'engine', 'transformers', 'core', 'store', 'app', 'cli', 'server', 'studio'];
 const rank = (layer: string): number => {
   if (layer === 'cli' || layer === 'server' || layer === 'studio') return LAYERS.indexOf('cli');
   return LAYERS.indexOf(layer);

@@ -34,7 +34,7 @@ if (values.child) {
     .filter(Boolean);
   const train = lines.slice(0, steps * 16).map((l) => ({ inputs: { text: l.replace(/,[^,]*$/, '') }, label: 0 }));
   const rows: number[][] = [];
-  trainModel(
+  await trainModel(
     p,
     maskedLmRecipe({ probability: 0.15, seed: 1 }) as never,
     train,

@@ -140,15 +140,15 @@ interface SideRun {
 }
 
 /** Promptune's side: trainModel with the classification recipe, then the test set under no-grad. */
-function runPromptune(
+async function runPromptune(
   p: Pretrained,
   cfg: TrainConfig,
   labels: string[],
   train: TrainExample[],
   dev: TrainExample[],
   test: TrainExample[],
-): SideRun {
-  const r = trainModel(p, classificationRecipe, train, dev, labels, cfg);
+): Promise<SideRun> {
+  const r = await trainModel(p, classificationRecipe, train, dev, labels, cfg);
   const perEpoch = Math.ceil(train.length / cfg.batchSize);
   // The loop logs examples/s over each step's span (batch encoding to scheduler update); turn it back into ms.
   const stepMs = r.history.map((h, i) => {
@@ -238,7 +238,7 @@ for (const name of datasets) {
     const order = seed % 2 ? (['promptune', 'pytorch'] as const) : (['pytorch', 'promptune'] as const);
     for (const side of order) {
       const t0 = performance.now();
-      if (side === 'promptune') runs.promptune = runPromptune(p, cfg, labels, train, dev, test);
+      if (side === 'promptune') runs.promptune = await runPromptune(p, cfg, labels, train, dev, test);
       else {
         py = runPython(python, script, j);
         runs.pytorch = fromPython(py);
@@ -297,7 +297,7 @@ if (!values['skip-throughput']) {
       if (side === 'promptune') {
         manualSeed(1);
         const p = await loadDefault(labels);
-        ms = runPromptune(p, cfg, labels, long, [], []).stepMs;
+        ms = (await runPromptune(p, cfg, labels, long, [], [])).stepMs;
         p.model.dispose();
       } else ms = runPython(python, script, tpJob).stepMs;
       const timed = ms.slice(num('tp-warmup'));

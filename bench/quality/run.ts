@@ -119,7 +119,7 @@ function scores(probs: number[][], test: TrainExample[], labels: string[]): { ma
   return { macroF1: m.macroF1, accuracy: m.accuracy };
 }
 
-function fineTune(
+async function fineTune(
   method: 'prompt' | 'standard',
   prompt: CheckedPrompt,
   labels: string[],
@@ -130,7 +130,7 @@ function fineTune(
   epochs: number,
   batchSize: number,
   maxLength = num('max-length'),
-): { macroF1: number; accuracy: number } {
+): Promise<{ macroF1: number; accuracy: number }> {
   manualSeed(seed);
   const p = loadPretrainedDir(
     modelDir,
@@ -139,7 +139,7 @@ function fineTune(
   try {
     const recipe = (method === 'prompt' ? promptMlmRecipe(prompt, labels) : classificationRecipe) as Recipe<unknown>;
     const cfg = trainConfig({ epochs, batchSize, learningRate: num('lr'), maxLength, seed });
-    trainModel(p, recipe, train, dev, labels, cfg);
+    await trainModel(p, recipe, train, dev, labels, cfg);
     return scores(predictProbs(p, recipe, test, trainConfig({ batchSize: 32, maxLength })), test, labels);
   } finally {
     p.model.dispose();
@@ -147,13 +147,13 @@ function fineTune(
 }
 
 /** SetFit: contrastive pairs tune the encoder, then a linear head learns on its frozen, normalised embeddings. */
-function setfit(
+async function setfit(
   labels: string[],
   train: TrainExample[],
   dev: TrainExample[],
   test: TrainExample[],
   seed: number,
-): { macroF1: number; accuracy: number } {
+): Promise<{ macroF1: number; accuracy: number }> {
   manualSeed(seed);
   const p = loadPretrainedDir(modelDir, { head: 'base' });
   try {
@@ -162,16 +162,16 @@ function setfit(
     for (const t of p.model.parameters()) t.requiresGrad_(false);
     const recipe = setfitRecipe(p.model.config.hiddenSize, labels) as Recipe<unknown>;
     const cfg = trainConfig({ epochs: num('head-epochs'), batchSize: 8, learningRate: num('head-lr'), maxLength, seed });
-    trainModel(p, recipe, train, dev, labels, cfg, { parameters: [] });
+    await trainModel(p, recipe, train, dev, labels, cfg, { parameters: [] });
     return scores(predictProbs(p, recipe, test, trainConfig({ batchSize: 32, maxLength })), test, labels);
   } finally {
     p.model.dispose();
   }
 }
 
-const timed = <T>(f: () => T): [T, number] => {
+const timed = async <T>(f: () => T | Promise<T>): Promise<[T, number]> => {
   const t0 = performance.now();
-  const out = f();
+  const out = await f();
   return [out, (performance.now() - t0) / 1000];
 };
 
@@ -194,7 +194,7 @@ for (const name of datasets) {
   // Zero-shot: the prompt with the pre-trained head, no training.
   {
     const p = loadPretrainedDir(modelDir, { head: 'masked-lm' });
-    const [m, s] = timed(() =>
+    const [m, s] = await timed(() =>
       scores(
         predictProbs(p, promptMlmRecipe(prompt, labels), test, trainConfig({ batchSize: 32, maxLength: num('max-length') })),
         test,
@@ -211,15 +211,15 @@ for (const name of datasets) {
     const setting = `K=${K}`;
     for (const method of ['prompt', 'standard'] as const) {
       if (!methods.has(method)) continue;
-      const [m, s] = timed(() => fineTune(method, prompt, labels, train, dev, test, seed, num('epochs'), 8));
+      const [m, s] = await timed(() => fineTune(method, prompt, labels, train, dev, test, seed, num('epochs'), 8));
       add(name, setting, method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
     }
     if (methods.has('setfit')) {
-      const [m, s] = timed(() => setfit(labels, train, dev, test, seed));
+      const [m, s] = await timed(() => setfit(labels, train, dev, test, seed));
       add(name, setting, 'SetFit', m, s);
     }
     if (!methods.has('tfidf')) continue;
-    const [m, s] = timed(() => {
+    const [m, s] = await timed(() => {
       const model = trainTfidfBaseline(
         train.map((e) => e.inputs.text as string),
         train.map((e) => labels[e.label] as string),
@@ -234,12 +234,12 @@ for (const name of datasets) {
     const train = asExamples(parts.train as Dataset, labels);
     const dev = asExamples(parts.dev as Dataset, labels);
     for (const method of ['prompt', 'standard'] as const) {
-      const [m, s] = timed(() =>
+      const [m, s] = await timed(() =>
         fineTune(method, prompt, labels, train, dev, test, 1, num('full-epochs'), 16, num('full-max-length')),
       );
       add(name, 'full', method === 'prompt' ? 'prompt-based FT' : 'standard FT', m, s);
     }
-    const [m, s] = timed(() => {
+    const [m, s] = await timed(() => {
       const all = asExamples(trainDs, labels);
       const model = trainTfidfBaseline(
         all.map((e) => e.inputs.text as string),

@@ -101,7 +101,7 @@ if (trainRows > 0) {
   const dev = test.slice(-100).map(asExample);
   log(`training: ${trainRows} rows, 1 epoch, batch 16, max length ${maxLength}, dev ${dev.length} rows (load ${load()})`);
   const cfg = trainConfig({ recipe: 'classification', epochs: 1, batchSize: 16, learningRate: 5e-5, maxLength });
-  const r = trainModel(p, classificationRecipe, train.slice(0, trainRows).map(asExample), dev, LABELS, cfg);
+  const r = await trainModel(p, classificationRecipe, train.slice(0, trainRows).map(asExample), dev, LABELS, cfg);
   training = {
     rows: trainRows,
     seconds: (performance.now() - t0) / 1000,

@@ -1,5 +1,6 @@
 // The promptune command line: dispatches to one file per verb and turns every failure into one clear message
 // (the stack trace only with PROMPTUNE_DEBUG=1).
+import { AppError } from '../app/index.js';
 import { type CliIO, type Command, UsageError } from './command.js';
 import { dataCommand } from './commands/data.js';
 import { driftCommand } from './commands/drift.js';
@@ -85,7 +86,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
 function report(e: unknown, command: Command, io: CliIO): number {
   const err = e instanceof Error ? e : new Error(String(e));
   if (io.env.PROMPTUNE_DEBUG === '1') io.stderr.write(`${err.stack}\n`);
-  if (err instanceof UsageError) {
+  // A workflow refusing its input (or a project not ready for it) is answered like a wrong invocation.
+  if (err instanceof UsageError || (AppError.isInstance(err) && err.code !== 'NOT_FOUND')) {
     io.stderr.write(`promptune ${command.name}: ${err.message}\nRun "promptune ${command.name} --help" for usage.\n`);
     return 2;
   }

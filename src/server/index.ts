@@ -9,8 +9,6 @@ export { redactPii } from './monitoring/redact.js';
 export { type LogLevel, type Logger, jsonLogger } from './monitoring/logger.js';
 export { type ServerMetrics, serverMetrics } from './monitoring/metrics.js';
 export { openApiDocument } from './routes/openapi.js';
-export { type JobHandler, type WorkerOptions, runWorker } from './jobs/worker.js';
-export { type ScoreJob, scoreJobHandler, scoreJobSchema } from './jobs/score-job.js';
 export { DRIFT_DEFAULTS, type RunningServer, type ServeOptions, startServer } from './serve.js';
 export {
   DRIFT_PROFILE_FILE,

@@ -3,9 +3,18 @@
 // worker claims the job again, and resumable handlers (batch scoring) continue where the dead one stopped.
 import { hostname } from 'node:os';
 import type { Job, Store } from '../../store/index.js';
-import type { Logger } from '../monitoring/logger.js';
 
-/** Runs one job; resolves to its result. Stop early (resumably) when `signal` aborts. */
+/** Where a worker's log lines go (the server's JSON logger fits). */
+export interface JobLogger {
+  log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * Runs one job; resolves to its result. When `signal` aborts, stop early and resumably: either throw (training
+ * checkpoints, then throws) or resolve to a result with `completed: false` (batch scoring). Either way the job is
+ * handed back without spending an attempt; a result without `completed: false` is a finished job, even if the
+ * signal came while it finished.
+ */
 export type JobHandler = (
   job: Job,
   ctx: {
@@ -15,6 +24,8 @@ export type JobHandler = (
     /** Records progress now (what a successor must know even if this worker dies in the next second). */
     checkpoint(p: unknown): Promise<void>;
     workerId: string;
+    /** The worker's store: handlers use it rather than opening another connection. */
+    store: Store;
   },
 ) => Promise<unknown>;
 
@@ -30,7 +41,7 @@ export interface WorkerOptions {
   untilEmpty?: boolean;
   /** Stop after the current job. */
   signal?: AbortSignal;
-  logger?: Logger;
+  logger?: JobLogger;
 }
 
 /** Processes jobs of the handlers' kinds until stopped; resolves to the number of jobs finished. */
@@ -74,6 +85,7 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
       const result = await handler(job, {
         signal: stop.signal,
         workerId,
+        store,
         progress: (p) => {
           progress = p;
         },
@@ -85,20 +97,30 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
           }
         },
       });
+      const stoppedEarly = (result as { completed?: unknown } | null)?.completed === false;
       if (lost) log('warn', 'job taken over by another worker; result dropped', { job: job.id });
-      else if (stop.signal.aborted) {
-        // Stopped on request: hand the job back so another worker (or this one, restarted) resumes it.
-        await store.jobs.fail(job.id, workerId, 'worker stopped before finishing; resumed by the next claim');
+      else if (stop.signal.aborted && stoppedEarly) {
+        // Stopped on request: hand the job back, without spending an attempt, so another worker (or this one,
+        // restarted) resumes it.
+        await store.jobs.release(job.id, workerId);
         log('info', 'job handed back', { job: job.id });
       } else {
+        // The latest progress since the last renewal, so a finished job shows where it ended.
+        if (progress !== undefined) await store.jobs.heartbeat(job.id, workerId, leaseMs, progress);
         await store.jobs.complete(job.id, workerId, result ?? null);
         done++;
         log('info', 'job completed', { job: job.id });
       }
     } catch (e) {
       const message = (e as Error).message;
-      log('error', 'job failed', { job: job.id, error: message });
-      await store.jobs.fail(job.id, workerId, message).catch(() => undefined);
+      if (stop.signal.aborted && !lost) {
+        // A handler that stops by throwing (training checkpoints, then throws) was asked to: a hand-back too.
+        await store.jobs.release(job.id, workerId).catch(() => undefined);
+        log('info', 'job handed back', { job: job.id, reason: message });
+      } else {
+        log('error', 'job failed', { job: job.id, error: message });
+        await store.jobs.fail(job.id, workerId, message).catch(() => undefined);
+      }
     } finally {
       clearInterval(renew);
       opts.signal?.removeEventListener('abort', onOuterAbort);

@@ -34,7 +34,9 @@ describe('promptune jobs / worker', () => {
     expect(readFileSync(join(cwd, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
     expect(existsSync(join(cwd, 'out.csv.score-state.json'))).toBe(false);
 
-    expect(runCli(cwd, ['worker', '--kinds', 'train']).stderr).toContain('--kinds train: unknown train; use score, retrain');
+    expect(runCli(cwd, ['worker', '--kinds', 'export']).stderr).toContain(
+      '--kinds export: unknown export; use score, train, retrain',
+    );
     expect(runCli(cwd, ['jobs', 'show', 'job_nope']).stderr).toContain('job "job_nope" is not in the store');
   }, 120_000);
 });

@@ -1,24 +1,29 @@
 // promptune jobs: queue work for promptune worker processes and follow it.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { scoreJobSchema } from '../../server/index.js';
+import { type RetrainJob, type TrainJob, retrainJobSchema, scoreJobSchema, trainJobSchema } from '../../app/index.js';
 import { openStore } from '../../store/index.js';
 import { type Command, UsageError } from '../command.js';
+import { HYPER_OPTIONS, specFromFlags } from '../training/spec.js';
+import { retrainInputFromArgv } from './retrain.js';
 
 const HELP = `Usage: promptune jobs add score --data <file> --out <file> --model <dir> [--batch-size N]
+       promptune jobs add train [--task <file>] -- <train options>
        promptune jobs add retrain [--task <file>] [-- <retrain options>]
        promptune jobs list [--status queued|running|completed|failed]
        promptune jobs show <id>
 
 Jobs wait in the store until a promptune worker claims them. Paths are stored as absolute paths: workers on
-other machines must see the same files at the same paths (shared storage).
+other machines must see the same files at the same paths (shared storage). Options after -- are checked now,
+as promptune train / retrain check them. A train job whose worker dies resumes its run from the newest
+checkpoint on the next worker.
 
 Options:
   --store <url>            sqlite:<file> or postgres://… (default: PROMPTUNE_STORE_URL, else .promptune/promptune.db here)`;
 
 export const jobsCommand: Command = {
   name: 'jobs',
-  summary: 'queue batch-scoring and retraining jobs for workers, list them, show one',
+  summary: 'queue training, retraining and batch-scoring jobs for workers, list them, show one',
   help: HELP,
   async run(argv, io) {
     const dash = argv.indexOf('--');
@@ -59,11 +64,16 @@ export const jobsCommand: Command = {
         }
         const job = await store.jobs.enqueue('score', payload.data);
         io.stdout.write(`${job.id}\n`);
+      } else if (action === 'add' && what === 'train') {
+        const { values: flags } = parseArgs({ args: dash < 0 ? [] : argv.slice(dash + 1), options: HYPER_OPTIONS });
+        const payload: TrainJob = { task: resolve(io.cwd, values.task as string), spec: specFromFlags(flags) };
+        const job = await store.jobs.enqueue('train', trainJobSchema.parse(payload));
+        io.stdout.write(`${job.id}\n`);
       } else if (action === 'add' && what === 'retrain') {
-        const job = await store.jobs.enqueue('retrain', {
-          task: resolve(io.cwd, values.task as string),
-          args: dash < 0 ? [] : argv.slice(dash + 1),
-        });
+        // The options are checked now, as retrain checks them, so a typo fails here and not later on a worker.
+        const { input } = retrainInputFromArgv(dash < 0 ? [] : argv.slice(dash + 1));
+        const payload: RetrainJob = { task: resolve(io.cwd, values.task as string), input };
+        const job = await store.jobs.enqueue('retrain', retrainJobSchema.parse(payload));
         io.stdout.write(`${job.id}\n`);
       } else if (action === 'list') {
         const statuses = ['queued', 'running', 'completed', 'failed'] as const;
@@ -75,7 +85,7 @@ export const jobsCommand: Command = {
           );
       } else if (action === 'show' && what) {
         io.stdout.write(`${JSON.stringify(await store.jobs.get(what), null, 2)}\n`);
-      } else throw new UsageError('expected "promptune jobs add score|retrain", "jobs list" or "jobs show <id>"');
+      } else throw new UsageError('expected "promptune jobs add score|train|retrain", "jobs list" or "jobs show <id>"');
       return 0;
     } finally {
       await store.close();

@@ -151,7 +151,7 @@ export const pretrainCommand: Command = {
       );
       let bar: ProgressBar | undefined;
       let lastDev = '';
-      const result = trainModel(p, recipe, trainRows, devRows, [], loopCfg, {
+      const result = await trainModel(p, recipe, trainRows, devRows, [], loopCfg, {
         parameters: params,
         checkpoint: { dir: ckptDir, every: num('checkpoint-every', values['checkpoint-every']) ?? 200, resume: values.resume },
         hooks: {

@@ -125,7 +125,7 @@ describe('promptune search', () => {
     expect(bad('learning_rate: [1e-5]')).toMatch(
       /^promptune search: bad.yaml: learning_rate is not a training option a search can vary: use one of recipe, .*, lr, /,
     );
-    expect(bad('lr: [0, 1e-5]')).toBe('promptune search: bad.yaml: lr: 0: learningRate = 0: Too small: expected number to be >0');
+    expect(bad('lr: [0, 1e-5]')).toBe('promptune search: bad.yaml: lr: 0: --lr 0: Too small: expected number to be >0');
     expect(bad('epochs: {min: 1, max: 3}')).toBe(
       'promptune search: bad.yaml: epochs takes whole numbers: add int: true to its range',
     );

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { enqueueRun, executeRun, reopenRun, resolvePromptHash, runSplits, specOfRun } from '../../app/index.js';
 import {
   type Assignment,
   type Observation,
@@ -22,9 +23,8 @@ import {
 import { type Run, StoreError } from '../../store/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, type Project, openProject } from '../context.js';
-import { enqueueRun, executeRun, reopenRun, resolvePromptHash, specOfRun } from '../training/run.js';
+import { renderRunProgress } from '../training/render.js';
 import { HYPER_HELP, HYPER_OPTIONS, type RunSpec, specFromFlags } from '../training/spec.js';
-import { runSplits } from '../training/splits.js';
 
 const HELP = `Usage: promptune search --space <file> [--sampler grid|random|tpe] [--trials <n>] [--seed <s>] [--queue-only] [train options]
        promptune search --resume <search id>
@@ -370,7 +370,7 @@ async function work(project: Project, state: SearchState, io: CliIO, opts: { que
         return { run, spec, splits: await runSplits(project, spec) };
       };
       const opened = resume ? await reopenRun(project, run.id, worker) : await claimed();
-      const o = await executeRun(project, opened, io, { resume });
+      const o = await executeRun(project, opened, { resume, onProgress: renderRunProgress(io) });
       const secs = ((performance.now() - started) / 1000).toFixed(0);
       const dev = o.result.best ? o.result.best.metric.toFixed(3) : 'n/a';
       io.stdout.write(

@@ -57,7 +57,7 @@ describe('promptune train', () => {
     expect(adapter).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, task_type: 'SEQ_CLS' });
     expect(existsSync(join(runDir, 'adapter', 'adapter_model.safetensors'))).toBe(true);
     expect(promptune(cwd, 'train', '--recipe', 'prompt-mlm').stderr).toContain('the prompt-mlm recipe needs --prompt');
-    expect(promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0').stderr).toMatch(/learningRate = 0: /);
+    expect(promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0').stderr).toMatch(/--lr 0: /);
     expect(promptune(cwd, 'train', '--resume', 'run_x', '--lr', '1').stderr).toContain(
       '--resume takes no other training options',
     );

@@ -2,9 +2,10 @@
 // classification head, full or LoRA), showing progress, recording the run and its metrics, checkpointing so a
 // killed run can --resume, and saving the fine-tuned model where Python transformers opens it.
 import { parseArgs } from 'node:util';
+import { executeRun, openRun, reopenRun } from '../../app/index.js';
 import { type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, openProject } from '../context.js';
-import { describeOutcome, executeRun, openRun, reopenRun } from '../training/run.js';
+import { describeOutcome, renderRunProgress } from '../training/render.js';
 import { HYPER_HELP, HYPER_OPTIONS, specFromFlags } from '../training/spec.js';
 
 const HELP = `Usage: promptune train [options]
@@ -35,7 +36,10 @@ export const trainCommand: Command = {
     const project = await openProject(values, io);
     try {
       const opened = resume ? await reopenRun(project, resume) : await openRun(project, spec as NonNullable<typeof spec>);
-      const outcome = await executeRun(project, opened, io, { resume: resume !== undefined });
+      const outcome = await executeRun(project, opened, {
+        resume: resume !== undefined,
+        onProgress: renderRunProgress(io),
+      });
       io.stdout.write(describeOutcome(outcome, project.loaded.task.metric, io.cwd));
       return 0;
     } finally {

@@ -1,52 +1,9 @@
-// What one training run is: the hyper-parameters plus the choices around them (prompt, few-shot sample, LoRA,
-// base model, checkpointing). Stored as the run's config, so `--resume` and search trials rebuild the same run.
-import { z } from 'zod';
-import { trainConfigSchema } from '../../core/train/index.js';
+// The training options of the command line (train, search, retrain): flags, their help, and the run spec they
+// make. What a run spec is and how it is validated lives in the application layer (app/train/spec.ts).
+import { AppError, type RunSpec, parseSpec } from '../../app/index.js';
 import { UsageError } from '../command.js';
 
-/** LoRA settings (PEFT's names in the adapter config). */
-export const loraSchema = z
-  .object({
-    r: z.number().int().positive(),
-    /** Scale alpha / r; 2·r is a common start. */
-    alpha: z.number().positive().optional(),
-    dropout: z.number().min(0).max(0.9).default(0.1),
-    /** Linear layers to adapt (default: attention query and value). */
-    targets: z.array(z.string().min(1)).optional(),
-  })
-  .strict();
-
-/** A run's full recipe. */
-export const runSpecSchema = trainConfigSchema
-  .extend({
-    /** Prompt version hash (prompt-mlm). */
-    prompt: z.string().optional(),
-    /** More prompt versions: train and predict with all of them as a template ensemble. */
-    ensemble: z.array(z.string()).optional(),
-    /** LM-BFF: one labelled example per label appended to each input. */
-    demonstrations: z.boolean().default(false),
-    /** SetFit: the encoder's input template ("Review: {text}"), pair rounds, and the head's training. */
-    template: z.string().optional(),
-    setfitIterations: z.number().int().positive().default(20),
-    headLearningRate: z.number().positive().default(1e-2),
-    headEpochs: z.number().int().positive().default(20),
-    /** Few-shot: this many examples per label for train and for dev, sampled with the seed. */
-    k: z.number().int().positive().optional(),
-    lora: loraSchema.optional(),
-    /** Base model instead of the task's. */
-    model: z.string().optional(),
-    /** Checkpoint every this many steps (0: at each epoch's end). */
-    checkpointEvery: z.number().int().min(0).default(0),
-    tensorboard: z.boolean().default(false),
-    /** Where the model goes (default .promptune/runs/<run id>/model). */
-    out: z.string().optional(),
-    /** Training data instead of the task's data.train (retrain: the task's data plus reviewed feedback). */
-    trainFile: z.string().optional(),
-  })
-  .strict();
-
-/** A validated run spec. */
-export type RunSpec = z.infer<typeof runSpecSchema>;
+export { type RunSpec, parseSpec } from '../../app/index.js';
 
 /** Command-line options that set hyper-parameters (shared by train and search). */
 export const HYPER_OPTIONS = {
@@ -109,6 +66,40 @@ export const HYPER_HELP = `  --recipe <r>             prompt-mlm (default when -
 
 type Flags = { [K in keyof typeof HYPER_OPTIONS]?: (typeof HYPER_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
+/** The flag that sets each field of a run spec (for messages that name what the user typed). */
+const FLAG_OF: Record<string, keyof Flags> = {
+  recipe: 'recipe',
+  epochs: 'epochs',
+  maxSteps: 'max-steps',
+  batchSize: 'batch-size',
+  gradAccumulation: 'grad-accum',
+  learningRate: 'lr',
+  schedule: 'schedule',
+  warmupRatio: 'warmup',
+  weightDecay: 'weight-decay',
+  maxGradNorm: 'max-grad-norm',
+  maxLength: 'max-length',
+  evalEvery: 'eval-every',
+  earlyStoppingPatience: 'patience',
+  seed: 'seed',
+  classWeights: 'class-weights',
+  prompt: 'prompt',
+  demonstrations: 'demonstrations',
+  template: 'template',
+  setfitIterations: 'pair-rounds',
+  headLearningRate: 'head-lr',
+  headEpochs: 'head-epochs',
+  k: 'k',
+  'lora.r': 'lora',
+  'lora.alpha': 'lora-alpha',
+  'lora.dropout': 'lora-dropout',
+  'lora.targets': 'lora-targets',
+  model: 'model',
+  checkpointEvery: 'checkpoint-every',
+  tensorboard: 'tensorboard',
+  out: 'out',
+};
+
 /** Turns command-line flags into a validated run spec (prompt still a name or hash). */
 export function specFromFlags(values: Flags, overrides: Record<string, unknown> = {}): RunSpec {
   const num = (flag: keyof Flags): number | undefined => {
@@ -163,20 +154,25 @@ export function specFromFlags(values: Flags, overrides: Record<string, unknown> 
     out: values.out,
     ...overrides,
   };
-  const spec = parseSpec(JSON.parse(JSON.stringify(raw)));
+  let spec: RunSpec;
+  try {
+    spec = parseSpec(JSON.parse(JSON.stringify(raw)));
+  } catch (e) {
+    if (!AppError.isInstance(e)) throw e;
+    // Name the flag the user typed, not the spec's field: "--lr 0: Too small: expected number to be >0".
+    throw new UsageError(
+      e.problems
+        .map((p) => {
+          const flag = FLAG_OF[p.path];
+          const given = flag === undefined ? undefined : values[flag];
+          return flag === undefined
+            ? `${p.path}${p.received === undefined ? '' : ` = ${p.received}`}: ${p.message}`
+            : `--${flag}${typeof given === 'string' ? ` ${given}` : ''}: ${p.message}`;
+        })
+        .join('; '),
+    );
+  }
   if (spec.recipe === 'prompt-mlm' && !spec.prompt)
     throw new UsageError('the prompt-mlm recipe needs --prompt <name|hash> (or use --recipe classification)');
   return spec;
-}
-
-/** Validates a spec (from flags, a stored run or a search space) with one clear message. */
-export function parseSpec(value: unknown): RunSpec {
-  const parsed = runSpecSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') ?? '';
-    const got = field ? (value as Record<string, unknown>)[field.split('.')[0] as string] : undefined;
-    throw new UsageError(`${field}${got === undefined ? '' : ` = ${JSON.stringify(got)}`}: ${issue?.message}`);
-  }
-  return parsed.data;
 }

@@ -42,6 +42,7 @@ export {
   type TrainHooks,
   type CheckpointOptions,
   DivergedError,
+  TrainStoppedError,
   trainModel,
   predictProbs,
   predictLogits,

@@ -77,6 +77,12 @@ export interface CheckpointOptions {
 /** Why training stopped with an error: the loss became NaN or infinite. */
 export class DivergedError extends CodedError<'TRAIN_DIVERGED'> {}
 
+/** Training stopped on request (a graceful shutdown, a cancelled job) after checkpointing where it was. */
+export class TrainStoppedError extends CodedError<'TRAIN_STOPPED'> {}
+
+/** Lets timers and I/O run between steps: a worker's lease renewals, a server's requests, a stop signal. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Label probabilities for examples, in batches, under no-grad and eval mode (one sigmoid per label when multi-label). */
 export function predictProbs<B>(
   p: Pretrained,
@@ -123,8 +129,11 @@ function scoreBatches<B>(
   return out;
 }
 
-/** Trains `p.model` with `recipe` on `train`, evaluating on `dev` with the task's metric. */
-export function trainModel<B>(
+/**
+ * Trains `p.model` with `recipe` on `train`, evaluating on `dev` with the task's metric. Yields to the event loop
+ * after every step; when `signal` aborts it checkpoints (if checkpointing) and throws TrainStoppedError.
+ */
+export async function trainModel<B>(
   p: Pretrained,
   recipe: Recipe<B>,
   train: readonly TrainExample[],
@@ -138,8 +147,10 @@ export function trainModel<B>(
     checkpoint?: CheckpointOptions;
     /** One sigmoid per label and binary cross-entropy on TrainExample.targets. */
     multiLabel?: boolean;
+    /** Stop after the current step (resumably, with checkpoints). */
+    signal?: AbortSignal;
   } = {},
-): TrainResult {
+): Promise<TrainResult> {
   manualSeed(cfg.seed);
   const metric = opts.metric ?? 'macro-f1';
   const batchesPerEpoch = Math.ceil(train.length / cfg.batchSize);
@@ -286,11 +297,18 @@ export function trainModel<B>(
           state.stoppedBy = cfg.maxSteps && state.steps >= cfg.maxSteps ? 'max-steps' : 'completed';
           break outer;
         }
-        if (ck?.every && state.steps % ck.every === 0) {
+        await yieldToEventLoop();
+        const stopping = opts.signal?.aborted === true;
+        if (stopping || (ck?.every && state.steps % ck.every === 0)) {
           state.batch += cfg.gradAccumulation;
           checkpoint();
           state.batch -= cfg.gradAccumulation;
         }
+        if (stopping)
+          throw new TrainStoppedError(
+            'TRAIN_STOPPED',
+            `training stopped on request after step ${state.steps}${ck ? `; resume from the checkpoint in ${ck.dir}` : ''}.`,
+          );
       }
       if (!cfg.evalEvery && dev.length && evaluate()) state.stoppedBy = 'early-stopping';
       state.epoch++;

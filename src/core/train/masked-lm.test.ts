@@ -6,7 +6,7 @@ import { freezeAllButMlmHead, maskedLmRecipe, trainConfig, trainModel } from './
 import { toyModel, toyReviews } from './testing/toy-task.js';
 
 describe('masked-LM recipe', () => {
-  it('chooses about 15 % of non-special tokens, 80/10/10 mask/random/keep, the same per text and epoch', () => {
+  it('chooses about 15 % of non-special tokens, 80/10/10 mask/random/keep, the same per text and epoch', async () => {
     const p = toyModel('masked-lm');
     const recipe = maskedLmRecipe({ seed: 3 });
     // Four reviews per text, so the one-token minimum for short texts does not skew the rate.
@@ -42,7 +42,7 @@ describe('masked-LM recipe', () => {
     p.model.dispose();
   });
 
-  it('head-only training raises masked-token accuracy and leaves the encoder untouched', () => {
+  it('head-only training raises masked-token accuracy and leaves the encoder untouched', async () => {
     const p = toyModel('masked-lm');
     const params = freezeAllButMlmHead(p);
     expect(params.length).toBeGreaterThan(0);
@@ -51,7 +51,7 @@ describe('masked-LM recipe', () => {
     const dev = toyReviews(64, 9);
     const cfg = trainConfig({ epochs: 6, batchSize: 16, learningRate: 5e-3, maxLength: 32, warmupRatio: 0 });
     const before = recipe.score?.(p, dev, cfg).accuracy as number;
-    const result = trainModel(p, recipe, toyReviews(256, 8), dev, [], cfg, { parameters: params });
+    const result = await trainModel(p, recipe, toyReviews(256, 8), dev, [], cfg, { parameters: params });
     expect(result.history[0]?.loss).toBeGreaterThan(result.history.at(-1)?.loss as number);
     expect(result.best?.accuracy).toBeGreaterThan(before + 0.2);
     const enc = p.model.stateDict().get('roberta.encoder.layer.0.attention.self.query.weight') as Tensor;

@@ -22,7 +22,7 @@ import {
 import { TOY_LABELS, toyModel, toyReviews } from './testing/toy-task.js';
 
 describe('SetFit', () => {
-  it('pairs every example with one same-label and one other-label partner per round, seeded', () => {
+  it('pairs every example with one same-label and one other-label partner per round, seeded', async () => {
     const ex = [0, 0, 0, 1, 1, 2].map((label, i) => ({ inputs: { text: `t${i}` }, label }));
     const pairs = setfitPairs(ex, 3, 7);
     expect(pairs).toHaveLength(2 * 3 * ex.length);
@@ -35,7 +35,7 @@ describe('SetFit', () => {
     expect(setfitText({ text: 'nice' }, 'Review: {text}')).toBe('Review: nice');
   });
 
-  it('learns from 8 examples per label: contrastive encoder, then a head on frozen embeddings', () => {
+  it('learns from 8 examples per label: contrastive encoder, then a head on frozen embeddings', async () => {
     const p = toyModel('base');
     const few = [
       ...toyReviews(200, 21)
@@ -53,7 +53,7 @@ describe('SetFit', () => {
     const frozen = (p.model.stateDict().get('encoder.layer.0.attention.self.query.weight') as Tensor).clone();
     const recipe = setfitRecipe(p.model.config.hiddenSize, TOY_LABELS);
     const cfg = trainConfig({ recipe: 'setfit', epochs: 30, batchSize: 16, learningRate: 5e-2, maxLength: 32, warmupRatio: 0 });
-    trainModel(p, recipe, few, few, TOY_LABELS, cfg, { parameters: [] });
+    await trainModel(p, recipe, few, few, TOY_LABELS, cfg, { parameters: [] });
     const probs = predictProbs(p, recipe, test, cfg);
     const acc = probs.filter((r, i) => r.indexOf(Math.max(...r)) === test[i]?.label).length / test.length;
     expect(acc).toBeGreaterThan(0.8);
@@ -79,7 +79,7 @@ describe('SetFit', () => {
     p.model.dispose();
   });
 
-  it('the contrastive loss is the mean squared error between cosine similarity and the pair target', () => {
+  it('the contrastive loss is the mean squared error between cosine similarity and the pair target', async () => {
     const u = [
       [0.6, 0.8],
       [1, 0],

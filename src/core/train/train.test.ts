@@ -40,10 +40,10 @@ describe('training', () => {
   const test = reviews(60, 3);
   const prompt = toyPrompt();
 
-  it('prompt-based fine-tuning (PET loss on the verbalizer) learns and keeps memory flat', () => {
+  it('prompt-based fine-tuning (PET loss on the verbalizer) learns and keeps memory flat', async () => {
     const p = fresh('masked-lm');
     const recipe = promptMlmRecipe(prompt, labels);
-    const result = trainModel(
+    const result = await trainModel(
       p,
       recipe,
       train,
@@ -58,7 +58,7 @@ describe('training', () => {
     p.model.dispose();
   });
 
-  it('the classification-head baseline learns through the same loop, with class weights', () => {
+  it('the classification-head baseline learns through the same loop, with class weights', async () => {
     const p = fresh('sequence-classification');
     const cfg = trainConfig({
       recipe: 'classification',
@@ -68,19 +68,19 @@ describe('training', () => {
       classWeights: 'balanced',
       maxLength: 32,
     });
-    const result = trainModel(p, classificationRecipe, train, dev, labels, cfg);
+    const result = await trainModel(p, classificationRecipe, train, dev, labels, cfg);
     expect(result.stoppedBy).toBe('completed');
     expect(result.evals.length).toBe(10);
     expect(accuracy(p, classificationRecipe, test)).toBeGreaterThan(0.9);
     p.model.dispose();
   });
 
-  it('early stopping keeps the best dev weights; LoRA trains only its adapters', () => {
+  it('early stopping keeps the best dev weights; LoRA trains only its adapters', async () => {
     const p = fresh('masked-lm');
     applyLora(p.model, { r: 4, alpha: 8, dropout: 0, targetModules: ['query', 'value'] });
     const recipe = promptMlmRecipe(prompt, labels);
     const frozen = (p.model.stateDict().get('roberta.encoder.layer.0.attention.self.key.weight') as Tensor).clone();
-    const result = trainModel(
+    const result = await trainModel(
       p,
       recipe,
       train,
@@ -101,7 +101,7 @@ describe('training', () => {
     p.model.dispose();
   });
 
-  it('learns with LM-BFF demonstrations in context and with a two-template ensemble', () => {
+  it('learns with LM-BFF demonstrations in context and with a two-template ensemble', async () => {
     const second = checkPrompt(
       { template: 'Review: {text} Verdict: {mask}', verbalizer: { great: 'good', other: 'bad' } },
       { inputs: [{ name: 'text' }], labels: [{ name: 'great' }, { name: 'other' }] },
@@ -110,17 +110,17 @@ describe('training', () => {
     const few = train.slice(0, 96);
     const p = fresh('masked-lm');
     const withDemos = promptMlmRecipe(prompt, labels, undefined, { demonstrations: { pool: few, seed: 1 } });
-    trainModel(p, withDemos, few, dev, labels, cfg);
+    await trainModel(p, withDemos, few, dev, labels, cfg);
     expect(accuracy(p, withDemos, test)).toBeGreaterThan(0.85);
     p.model.dispose();
     const q = fresh('masked-lm');
     const both = ensembleRecipe([promptMlmRecipe(prompt, labels), promptMlmRecipe(second, labels)]);
-    trainModel(q, both, few, dev, labels, cfg);
+    await trainModel(q, both, few, dev, labels, cfg);
     expect(accuracy(q, both, test)).toBeGreaterThan(0.85);
     q.model.dispose();
   });
 
-  it('multi-label: one sigmoid per label in both recipes; several labels predicted at once on held-out texts', () => {
+  it('multi-label: one sigmoid per label in both recipes; several labels predicted at once on held-out texts', async () => {
     const trainMl = toyMultiLabel(200, 11);
     const devMl = toyMultiLabel(40, 12);
     const test2 = toyMultiLabel(60, 13, (t) => t.filter((v) => v === 1).length >= 2);
@@ -151,7 +151,7 @@ describe('training', () => {
       const p = c.head === 'masked-lm' ? fresh('masked-lm') : toyModelWithLabels(TOY_MULTI_LABELS);
       const recipe = c.recipe as Parameters<typeof predictProbs>[1];
       const cfg = trainConfig({ epochs: c.epochs, batchSize: c.batch ?? 16, learningRate: c.lr, maxLength: 32 });
-      const result = trainModel(p, recipe, trainMl, devMl, TOY_MULTI_LABELS, cfg, { multiLabel: true });
+      const result = await trainModel(p, recipe, trainMl, devMl, TOY_MULTI_LABELS, cfg, { multiLabel: true });
       expect(result.best?.macroF1, c.head).toBeGreaterThan(0.85);
       // Every held-out example carries two or three labels: most get two or more predicted, and the
       // prompt-based model gets the exact set right. (The tiny model's classification head learns the adjective
@@ -166,9 +166,9 @@ describe('training', () => {
     }
   });
 
-  it('stops on a diverging loss with the way out', () => {
+  it('stops on a diverging loss with the way out', async () => {
     const p = fresh('masked-lm');
-    expect(() =>
+    await expect(
       trainModel(
         p,
         promptMlmRecipe(prompt, labels),
@@ -177,7 +177,7 @@ describe('training', () => {
         labels,
         trainConfig({ epochs: 1, learningRate: 1e12, warmupRatio: 0, maxGradNorm: 1e30, maxLength: 32 }),
       ),
-    ).toThrow(DivergedError);
+    ).rejects.toThrow(DivergedError);
     p.model.dispose();
   });
 });

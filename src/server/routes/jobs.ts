@@ -2,8 +2,8 @@
 // and follow it. Any server process can take the request; any worker process runs the job.
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { scoreJobSchema } from '../../app/index.js';
 import type { ServerContext, ServerEnv } from '../context.js';
-import { scoreJobSchema } from '../jobs/score-job.js';
 import { requireScope } from '../middleware/auth.js';
 import { readJson } from '../middleware/json-body.js';
 

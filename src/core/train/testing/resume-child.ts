@@ -7,7 +7,7 @@ import { TOY_LABELS, toyModel, toyPrompt, toyReviews } from './toy-task.js';
 
 const [dir, out, flag] = process.argv.slice(2) as [string, string, string | undefined];
 const p = toyModel('masked-lm');
-const result = trainModel(
+const result = await trainModel(
   p,
   promptMlmRecipe(toyPrompt(), TOY_LABELS),
   toyReviews(48, 1),

@@ -15,8 +15,8 @@ import {
 } from '../../core/train/index.js';
 import type { Linear } from '../../engine/index.js';
 import { seededRandom, shuffled } from '../../shared/index.js';
-import { UsageError } from '../command.js';
-import type { Project } from '../context.js';
+import { AppError } from '../errors.js';
+import type { Project } from '../project.js';
 import type { RunSpec } from './spec.js';
 
 /** What training needs besides the data: the recipe, the prompts, the demonstration pool. */
@@ -53,7 +53,14 @@ export async function recipeForRun(
   const refs = [spec.prompt, ...(spec.ensemble ?? [])].filter((r): r is string => r !== undefined);
   const prompts = await Promise.all(refs.map(async (ref) => checkPrompt((await project.store.prompts.get(ref)).spec, task)));
   if (multiLabel && prompts.length > 1)
-    throw new UsageError('a template ensemble is for single-label tasks: give one --prompt for a multi-label task');
+    throw new AppError('INVALID_INPUT', [
+      {
+        code: 'ENSEMBLE_MULTI_LABEL',
+        path: 'ensemble',
+        message: 'a template ensemble is for single-label tasks',
+        fix: 'give one --prompt for a multi-label task',
+      },
+    ]);
   const demonstrations = spec.demonstrations
     ? { seed: spec.seed, pool: demonstrationPool(train, labels.length, spec.seed) }
     : undefined;

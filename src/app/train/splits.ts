@@ -1,8 +1,8 @@
 // The train / dev / test sets of a run, rebuilt the same way every time from the task's files and the spec
 // (so a resumed run or a search trial sees exactly the data the run started with), each version kept in the store.
 import { type Dataset, kShot, stratifiedSplit } from '../../core/data/index.js';
-import { UsageError } from '../command.js';
-import { type Project, importTaskSplit, saveDataset } from '../context.js';
+import { AppError } from '../errors.js';
+import { type Project, importTaskSplit, saveDataset } from '../project.js';
 import type { RunSpec } from './spec.js';
 
 /** The data of one run. */
@@ -15,7 +15,15 @@ export interface RunSplits {
 /** Builds (and records) the run's splits: K-shot samples, the task's dev file, or a seeded 10 % of train. */
 export async function runSplits(project: Project, spec: RunSpec): Promise<RunSplits> {
   const imported = await importTaskSplit(project, 'train', false, spec.trainFile);
-  if (!imported) throw new UsageError('the task file names no data.train file: add data.train to promptune.yaml');
+  if (!imported)
+    throw new AppError('PRECONDITION', [
+      {
+        code: 'NO_TRAIN_DATA',
+        path: '',
+        message: 'the task file names no data.train file',
+        fix: 'add data.train to promptune.yaml',
+      },
+    ]);
   const full = imported.dataset;
   await saveDataset(project, full, spec.trainFile ? 'train-retrain' : 'train', null);
   const devFile = (await importTaskSplit(project, 'dev'))?.dataset;

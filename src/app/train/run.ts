@@ -1,7 +1,7 @@
 // One training run from start (or resume) to a saved classifier: the run recorded in the store, data rebuilt
-// from the spec, model + LoRA + recipe, monitoring (progress bar, JSONL, TensorBoard, store), checkpoints, the
+// from the spec, model + LoRA + recipe, monitoring (progress events, JSONL, TensorBoard, store), checkpoints, the
 // best model saved with its promptune.json, temperature fitted on dev data, and the test evaluation recorded.
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { classificationMetrics, fitTemperature, metricValue, multiLabelMetrics, tuneThresholds } from '../../core/eval/index.js';
 import {
   type ClassifierMeta,
@@ -19,9 +19,9 @@ import {
 import { type Tensor, manualSeed } from '../../engine/index.js';
 import type { MetricPoint, Run } from '../../store/index.js';
 import { applyLora, mergeLora, saveLoraAdapter, savePretrained, trainableParameters } from '../../transformers/index.js';
-import { type CliIO, UsageError } from '../command.js';
-import type { Project } from '../context.js';
-import { ProgressBar } from '../progress.js';
+import { AppError } from '../errors.js';
+import { type OnProgress, etaClock } from '../progress.js';
+import type { Project } from '../project.js';
 import { asTrainExamples, metaForRun, recipeForRun } from './recipe-for-run.js';
 import { type RunSpec, parseSpec } from './spec.js';
 import { type RunSplits, runSplits } from './splits.js';
@@ -91,7 +91,14 @@ export function specOfRun(run: Run): RunSpec {
 export async function reopenRun(project: Project, runId: string, workerId = `cli-${process.pid}`): Promise<OpenedRun> {
   const stored = await project.store.runs.get(runId);
   if (stored.taskId !== project.loaded.task.name)
-    throw new UsageError(`run ${runId} belongs to task "${stored.taskId}", not "${project.loaded.task.name}"`);
+    throw new AppError('INVALID_INPUT', [
+      {
+        code: 'RUN_OF_OTHER_TASK',
+        path: 'resume',
+        message: `run ${runId} belongs to task "${stored.taskId}", not "${project.loaded.task.name}"`,
+        fix: 'resume it with its own task file (--task)',
+      },
+    ]);
   const spec = specOfRun(stored);
   const splits = await runSplits(project, spec);
   const run = await project.store.runs.resume(runId, workerId);
@@ -102,9 +109,14 @@ export async function reopenRun(project: Project, runId: string, workerId = `cli
 export async function executeRun(
   project: Project,
   opened: OpenedRun,
-  io: CliIO,
-  opts: { resume?: boolean; quiet?: boolean } = {},
+  opts: {
+    resume?: boolean;
+    onProgress?: OnProgress;
+    /** Stop after the current step, checkpointed, so the run can be resumed (a worker shutting down). */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RunOutcome> {
+  const emit: OnProgress = opts.onProgress ?? (() => undefined);
   const { run, spec, splits } = opened;
   const task = project.loaded.task;
   const labels = task.labels.map((l) => l.name);
@@ -141,14 +153,20 @@ export async function executeRun(
         targetModules: spec.lora.targets ?? (p.model.family === 'distilbert' ? ['q_lin', 'v_lin'] : ['query', 'value']),
       };
       if (lora) applyLora(p.model, lora);
-      if (!opts.quiet)
-        io.stderr.write(
-          `run ${run.id}${opts.resume ? ' (resumed)' : ''}: ${spec.recipe}${spec.lora ? ` + LoRA r=${spec.lora.r}` : ''} on ${trainEx.length} examples (dev ${devEx.length}), ${spec.epochs} epochs\n`,
-        );
+      emit({
+        type: 'start',
+        runId: run.id,
+        resumed: opts.resume === true,
+        recipe: spec.recipe,
+        ...(spec.lora ? { loraRank: spec.lora.r } : {}),
+        trainExamples: trainEx.length,
+        devExamples: devEx.length,
+        epochs: spec.epochs,
+      });
       let setfitHead: Tensor[] | undefined;
       if (spec.recipe === 'setfit') {
         // Phase 1 (seeded, so a resumed run recomputes the same encoder), then the encoder is frozen.
-        let phase1: ProgressBar | undefined;
+        const eta = etaClock();
         trainSetFitEncoder(p, trainEx, {
           iterations: spec.setfitIterations,
           batchSize: spec.batchSize,
@@ -156,24 +174,20 @@ export async function executeRun(
           seed: spec.seed,
           maxLength: spec.maxLength,
           ...(spec.template ? { template: spec.template } : {}),
-          onStep: (step, total, loss) => {
-            if (opts.quiet) return;
-            phase1 ??= new ProgressBar(io.stderr, total, 'pair steps');
-            phase1.update(step, { 'contrastive loss': loss.toFixed(4) });
-          },
+          onStep: (step, total, loss) => emit({ type: 'step', phase: 'pairs', step, total, loss, etaSeconds: eta(step, total) }),
         });
-        phase1?.finish();
+        emit({ type: 'phase-end', phase: 'pairs' });
         for (const t of p.model.parameters()) t.requiresGrad_(false);
         setfitHead = [];
       }
       const loopCfg = spec.recipe === 'setfit' ? { ...spec, learningRate: spec.headLearningRate, epochs: spec.headEpochs } : spec;
-      let bar: ProgressBar | undefined;
-      let lastDev = '';
-      const result = trainModel(p, recipe, trainEx, devEx, labels, loopCfg, {
+      const eta = etaClock();
+      const result = await trainModel(p, recipe, trainEx, devEx, labels, loopCfg, {
         metric: task.metric,
         multiLabel: multi,
         parameters: setfitHead ?? (spec.lora ? trainableParameters(p.model) : undefined),
         checkpoint: { dir: join(runDir, 'checkpoints'), every: spec.checkpointEvery, resume: opts.resume === true },
+        ...(opts.signal ? { signal: opts.signal } : {}),
         hooks: {
           onStep(log, total) {
             record(log.step, {
@@ -182,22 +196,32 @@ export async function executeRun(
               'grad-norm': log.gradNorm,
               'examples-per-second': log.examplesPerSecond,
             });
-            if (opts.quiet) return;
-            bar ??= new ProgressBar(io.stderr, total, 'steps');
-            bar.update(log.step, {
-              loss: log.loss.toFixed(4),
-              lr: log.lr.toExponential(1),
-              'ex/s': log.examplesPerSecond.toFixed(0),
-              ...(lastDev ? { [`dev ${task.metric}`]: lastDev } : {}),
+            emit({
+              type: 'step',
+              phase: 'train',
+              step: log.step,
+              total,
+              loss: log.loss,
+              lr: log.lr,
+              gradNorm: log.gradNorm,
+              examplesPerSecond: log.examplesPerSecond,
+              etaSeconds: eta(log.step, total),
             });
           },
           onEval(log) {
             record(log.step, { [`dev/${task.metric}`]: log.metric, 'dev/accuracy': log.accuracy, 'dev/macro-f1': log.macroF1 });
-            lastDev = log.metric.toFixed(3);
+            emit({
+              type: 'eval',
+              step: log.step,
+              metric: task.metric,
+              value: log.metric,
+              accuracy: log.accuracy,
+              macroF1: log.macroF1,
+            });
           },
         },
       });
-      bar?.finish();
+      emit({ type: 'phase-end', phase: 'train' });
       // Steps replayed after a resume were logged before the kill too; the store keeps one value per step.
       if (opts.resume)
         for (const h of result.history)
@@ -295,19 +319,4 @@ function testScores(
     metrics: { [metric]: value, accuracy: m.accuracy, 'macro-f1': m.macroF1 },
     details: { perClass: m.perClass, confusion: m.confusion },
   };
-}
-
-/** The lines a finished run prints. */
-export function describeOutcome(o: RunOutcome, metric: string, cwd: string): string {
-  const r = o.result;
-  const lines = [
-    `run ${o.run.id} ${r.stoppedBy} after ${r.steps} steps; best dev ${metric} ${r.best?.metric.toFixed(3) ?? 'n/a'} (step ${r.best?.step ?? '-'}); temperature ${o.temperature.toFixed(2)}`,
-  ];
-  if (o.test)
-    lines.push(`test: ${metric} ${o.test.metric.toFixed(3)}, accuracy ${o.test.accuracy.toFixed(3)} on ${o.test.n} examples`);
-  lines.push(
-    `model saved to ${relative(cwd, o.modelDir) || o.modelDir}`,
-    `logs and checkpoints in ${relative(cwd, o.runDir) || o.runDir}`,
-  );
-  return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,32 @@
+// The application layer: one typed function per workflow, shared by every surface (CLI, server, studio, worker).
+// Inputs are validated here, long work reports progress as events, failures are AppErrors with their problems.
+export { AppError, type AppErrorCode } from './errors.js';
+export { resolveModelDir } from './models.js';
+export { type OnProgress, type ProgressEvent, etaClock } from './progress.js';
+export { type Project, type ProjectLocation, importTaskSplit, openProject, saveDataset } from './project.js';
+export {
+  type RetrainComparison,
+  type RetrainDataset,
+  type RetrainInput,
+  type RetrainResult,
+  retrain,
+  retrainInputSchema,
+} from './retrain/retrain.js';
+export { type RunRecipe, asTrainExamples, metaForRun, recipeForRun } from './train/recipe-for-run.js';
+export {
+  type OpenedRun,
+  type RunOutcome,
+  enqueueRun,
+  executeRun,
+  openRun,
+  reopenRun,
+  resolvePromptHash,
+  runDirOf,
+  specOfRun,
+} from './train/run.js';
+export { type RunSpec, loraSchema, parseSpec, runSpecSchema } from './train/spec.js';
+export { type RunSplits, runSplits } from './train/splits.js';
+export { type JobHandler, type JobLogger, type WorkerOptions, runWorker } from './jobs/worker.js';
+export { type ScoreJob, scoreJobHandler, scoreJobSchema } from './jobs/score-job.js';
+export { type RetrainJob, retrainJobHandler, retrainJobSchema } from './jobs/retrain-job.js';
+export { type TrainJob, trainJobHandler, trainJobSchema } from './jobs/train-job.js';

@@ -1,0 +1,58 @@
+// The "retrain" job: retrain() on the queue. Its payload is plain data — the task file as the workers see it and
+// the workflow's validated input — so a worker calls the workflow itself, as the CLI does.
+import { dirname, isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { problemsFromZod } from '../../shared/index.js';
+import { AppError } from '../errors.js';
+import { openProject } from '../project.js';
+import { retrain, retrainInputSchema } from '../retrain/retrain.js';
+import type { JobHandler } from './worker.js';
+
+/** What a retrain job needs. */
+export const retrainJobSchema = z
+  .object({
+    task: z
+      .string()
+      .min(1)
+      .refine(isAbsolute, { message: 'expected an absolute path (workers may run elsewhere)' })
+      .describe('The task file, as the workers see it'),
+    input: retrainInputSchema.prefault({}).describe("retrain()'s input: live model, since, minFeedback, spec"),
+  })
+  .strict();
+
+/** A retrain job's payload. */
+export type RetrainJob = z.input<typeof retrainJobSchema>;
+
+/** Runs a retrain job; its progress is the run's latest event, its result the run and the verdict. */
+export const retrainJobHandler: JobHandler = async (job, ctx) => {
+  const parsed = retrainJobSchema.safeParse(job.payload);
+  if (!parsed.success) throw new AppError('INVALID_INPUT', problemsFromZod(parsed.error, job.payload, { prefix: 'payload' }));
+  const { task, input } = parsed.data;
+  const notes: string[] = [];
+  const project = await openProject({ task, cwd: dirname(task), store: ctx.store, warn: (m) => notes.push(m) });
+  try {
+    const r = await retrain(project, input, {
+      cwd: project.projectDir,
+      onProgress: (e) => {
+        if (e.type === 'note') notes.push(e.message);
+        // The run id is what a successor needs to find this attempt's run: recorded at once.
+        else if (e.type === 'start') void ctx.checkpoint({ runId: e.runId, phase: 'training' });
+        else if (e.type === 'step' || e.type === 'eval') ctx.progress(e);
+      },
+    });
+    const c = r.comparison;
+    return {
+      runId: r.outcome.run.id,
+      modelDir: r.outcome.modelDir,
+      dataset: r.dataset.merged.hash,
+      rows: r.dataset.merged.rows,
+      feedbackRows: r.dataset.feedbackRows,
+      ...(r.outcome.test ? { test: r.outcome.test } : {}),
+      comparison:
+        'skipped' in c ? c : { n: c.n, live: c.live, retrained: c.retrained, pValue: c.mcnemar.pValue, verdict: c.verdict },
+      notes,
+    };
+  } finally {
+    await project.close();
+  }
+};

@@ -1,0 +1,69 @@
+// The worker loop over the store's queue: a graceful stop hands the job back without spending an attempt, so
+// rolling restarts never fail a long job; a failure still counts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Store, openStore } from '../../store/index.js';
+import { createTestDatabase, startTestPostgres } from '../../store/testing/postgres.js';
+import { type JobHandler, runWorker } from './worker.js';
+
+const pg = await startTestPostgres();
+const tmp = mkdtempSync(join(tmpdir(), 'pt-worker-'));
+afterAll(async () => {
+  await pg?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const backends = [
+  { name: 'sqlite', available: true, url: async () => join(tmp, `${Math.random().toString(36).slice(2)}.db`) },
+  { name: 'postgres', available: pg !== undefined, url: () => createTestDatabase((pg as { url: string }).url) },
+];
+
+/**
+ * Runs one worker until its handler has started, then stops it as SIGTERM would; the handler stops as batch scoring
+ * does (a result with completed: false) or as training does (it throws after checkpointing).
+ */
+async function stopMidJob(store: Store, kind: string, how: 'resolve' | 'throw'): Promise<number> {
+  const stop = new AbortController();
+  const handler: JobHandler = (_job, ctx) =>
+    new Promise((resolve, reject) => {
+      ctx.progress({ started: true });
+      ctx.signal.addEventListener(
+        'abort',
+        () => (how === 'resolve' ? resolve({ completed: false }) : reject(new Error('training stopped on request'))),
+        { once: true },
+      );
+      stop.abort();
+    });
+  return runWorker(store, { [kind]: handler }, { signal: stop.signal, leaseMs: 60_000, pollMs: 10 });
+}
+
+describe.each(backends)('worker on $name', (backend) => {
+  it.runIf(backend.available)('five graceful stops mid-job leave it queued, attempts untouched; then it runs', async () => {
+    const store = await openStore(await backend.url());
+    try {
+      const job = await store.jobs.enqueue('train', { n: 1 }, { maxAttempts: 3 });
+      for (let i = 0; i < 5; i++) expect(await stopMidJob(store, 'train', i % 2 ? 'throw' : 'resolve')).toBe(0);
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'queued', attempts: 0, workerId: null });
+
+      const done = await runWorker(store, { train: async (j) => ({ echoed: j.payload }) }, { untilEmpty: true });
+      expect(done).toBe(1);
+      expect(await store.jobs.get(job.id)).toMatchObject({ status: 'completed', attempts: 1, result: { echoed: { n: 1 } } });
+
+      const failing = await store.jobs.enqueue('bad', {}, { maxAttempts: 2 });
+      await runWorker(
+        store,
+        {
+          bad: async () => {
+            throw new Error('disk full');
+          },
+        },
+        { untilEmpty: true },
+      );
+      expect(await store.jobs.get(failing.id)).toMatchObject({ status: 'failed', attempts: 2, error: 'disk full' });
+    } finally {
+      await store.close();
+    }
+  });
+});
