@@ -63,7 +63,7 @@ function pgCtl(dataDir: string, args: string[]): void {
 describe.skipIf(!pgServer)('two servers and two workers on one PostgreSQL', () => {
   it('share predictions, feedback and jobs; survive a killed worker and a database restart', async () => {
     const url = await createTestDatabase((pgServer as { url: string }).url);
-    const cwd = reviewProject('pt-scale-');
+    const cwd = await reviewProject('pt-scale-');
     const task = /^name: (.+)$/m.exec(readFileSync(join(cwd, 'promptune.yaml'), 'utf8'))?.[1] as string;
     const model = tinyClassifierDir('classification', 21, { task });
     const keys = await runAsync(process.execPath, [bin, 'keys', 'create', 'ops', '--scopes', 'admin', '--store', url], { cwd });

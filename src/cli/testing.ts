@@ -1,5 +1,5 @@
 // Runs the real promptune command in a child process, as a user would (for the CLI's tests).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,16 +13,43 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * Runs `command args` to completion, collecting its output. Asynchronous on purpose: a long spawnSync blocks the
+ * test worker's event loop, and past 60 s vitest's worker RPC fails the whole run ("Timeout calling
+ * onTaskUpdate") even though every test passed.
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CliRun> {
+  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  // Children that read stdin see the input, then end of file (never a terminal that waits).
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(opts.input ?? '');
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Runs `promptune ...args` in `cwd` with the project's default store (no PROMPTUNE_STORE_URL from outside). */
 export function runCli(
   cwd: string,
   args: readonly string[],
   opts: { input?: string; env?: Record<string, string> } = {},
-): CliRun {
-  return spawnSync(process.execPath, [bin, ...args], {
+): Promise<CliRun> {
+  return runProcess(process.execPath, [bin, ...args], {
     cwd,
-    input: opts.input,
-    encoding: 'utf8',
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
     env: { ...process.env, PROMPTUNE_STORE_URL: '', PROMPTUNE_DEBUG: '', ...opts.env },
   });
 }
@@ -37,7 +64,7 @@ export const TINY_MODEL = join(
  * A temp project on 200 training and 100 test reviews (great / other) with the tiny model; with `prompt`, a
  * prompt version "cloze" ("{text} It was {mask}." with great / bad).
  */
-export function reviewProject(prefix: string, opts: { prompt?: boolean } = {}): string {
+export async function reviewProject(prefix: string, opts: { prompt?: boolean } = {}): Promise<string> {
   const root = new URL('../../', import.meta.url).pathname;
   const cwd = mkdtempSync(join(tmpdir(), prefix));
   copyFileSync(join(root, 'src/core/data/__fixtures__/reviews-train-200.csv'), join(cwd, 'train.csv'));
@@ -74,7 +101,7 @@ export function reviewProject(prefix: string, opts: { prompt?: boolean } = {}): 
       : []),
   ];
   for (const args of steps) {
-    const r = runCli(cwd, args);
+    const r = await runCli(cwd, args);
     if (r.status !== 0) throw new Error(`promptune ${args[0]} failed in the test project: ${r.stderr}`);
   }
   return cwd;

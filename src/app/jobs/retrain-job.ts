@@ -1,21 +1,16 @@
 // The "retrain" job: retrain() on the queue. Its payload is plain data — the task file as the workers see it and
 // the workflow's validated input — so a worker calls the workflow itself, as the CLI does.
-import { dirname, isAbsolute } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
-import { problemsFromZod } from '../../shared/index.js';
-import { AppError } from '../errors.js';
 import { openProject } from '../project.js';
 import { retrain, retrainInputSchema } from '../retrain/retrain.js';
+import { jobTaskFileSchema, parsePayload } from './payload.js';
 import type { JobHandler } from './worker.js';
 
 /** What a retrain job needs. */
 export const retrainJobSchema = z
   .object({
-    task: z
-      .string()
-      .min(1)
-      .refine(isAbsolute, { message: 'expected an absolute path (workers may run elsewhere)' })
-      .describe('The task file, as the workers see it'),
+    task: jobTaskFileSchema,
     input: retrainInputSchema.prefault({}).describe("retrain()'s input: live model, since, minFeedback, spec"),
   })
   .strict();
@@ -25,9 +20,7 @@ export type RetrainJob = z.input<typeof retrainJobSchema>;
 
 /** Runs a retrain job; its progress is the run's latest event, its result the run and the verdict. */
 export const retrainJobHandler: JobHandler = async (job, ctx) => {
-  const parsed = retrainJobSchema.safeParse(job.payload);
-  if (!parsed.success) throw new AppError('INVALID_INPUT', problemsFromZod(parsed.error, job.payload, { prefix: 'payload' }));
-  const { task, input } = parsed.data;
+  const { task, input } = parsePayload(retrainJobSchema, job.payload);
   const notes: string[] = [];
   const project = await openProject({ task, cwd: dirname(task), store: ctx.store, warn: (m) => notes.push(m) });
   try {

@@ -21,6 +21,7 @@ import type { OnProgress } from '../progress.js';
 import { type Project, importTaskSplit, saveDataset } from '../project.js';
 import { type RunOutcome, executeRun, openRun, specOfRun } from '../train/run.js';
 import { type RunSpec, parseSpec } from '../train/spec.js';
+import { noTrainData } from '../train/splits.js';
 
 /** What to retrain from. */
 export const retrainInputSchema = z
@@ -132,15 +133,7 @@ export async function retrain(
   const liveMeta = readClassifierMeta(liveDir);
 
   const imported = await importTaskSplit(project, 'train');
-  if (!imported)
-    throw new AppError('PRECONDITION', [
-      {
-        code: 'NO_TRAIN_DATA',
-        path: '',
-        message: 'the task file names no data.train file',
-        fix: 'add data.train to promptune.yaml',
-      },
-    ]);
+  if (!imported) throw noTrainData();
   const { usable, skipped } = await usableFeedback(project, input.since);
   if (skipped)
     emit({

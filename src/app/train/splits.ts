@@ -12,18 +12,22 @@ export interface RunSplits {
   test?: Dataset;
 }
 
+/** The error for a task file without training data. */
+export function noTrainData(): AppError {
+  return new AppError('PRECONDITION', [
+    {
+      code: 'NO_TRAIN_DATA',
+      path: '',
+      message: 'the task file names no data.train file',
+      fix: 'add data.train to promptune.yaml',
+    },
+  ]);
+}
+
 /** Builds (and records) the run's splits: K-shot samples, the task's dev file, or a seeded 10 % of train. */
 export async function runSplits(project: Project, spec: RunSpec): Promise<RunSplits> {
   const imported = await importTaskSplit(project, 'train', false, spec.trainFile);
-  if (!imported)
-    throw new AppError('PRECONDITION', [
-      {
-        code: 'NO_TRAIN_DATA',
-        path: '',
-        message: 'the task file names no data.train file',
-        fix: 'add data.train to promptune.yaml',
-      },
-    ]);
+  if (!imported) throw noTrainData();
   const full = imported.dataset;
   await saveDataset(project, full, spec.trainFile ? 'train-retrain' : 'train', null);
   const devFile = (await importTaskSplit(project, 'dev'))?.dataset;

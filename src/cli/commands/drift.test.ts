@@ -12,14 +12,14 @@ import { reviewProject, runCli } from '../testing.js';
 
 describe('promptune drift', () => {
   it('profiles the training data and reports drift of stored predictions', async () => {
-    const cwd = reviewProject('pt-drift-');
+    const cwd = await reviewProject('pt-drift-');
     const dir = tinyClassifierDir('classification', 9);
-    const profiled = runCli(cwd, ['drift', 'profile', '--model', dir, '--limit', '150']);
+    const profiled = await runCli(cwd, ['drift', 'profile', '--model', dir, '--limit', '150']);
     expect(profiled.status, profiled.stderr).toBe(0);
     expect(profiled.stdout).toContain('drift profile of 150 training examples written to');
     expect(existsSync(join(dir, 'drift-profile.json'))).toBe(true);
 
-    const none = runCli(cwd, ['drift', 'report', '--model', dir]);
+    const none = await runCli(cwd, ['drift', 'report', '--model', dir]);
     expect(none.stdout).toMatch(/^no predictions by model version sha-[0-9a-f]{12} since/);
 
     const train = readFileSync(join(cwd, 'train.csv'), 'utf8').trim().split('\n').slice(1, 101);
@@ -39,7 +39,7 @@ describe('promptune drift', () => {
     // The CSV's text column, quotes and all: close enough to the imported texts for the statistics.
     await record(train.map((line) => line.replace(/,[^,]*$/, '')));
     await store.close();
-    const calm = runCli(cwd, ['drift', 'report', '--model', dir, '--window', '1h']);
+    const calm = await runCli(cwd, ['drift', 'report', '--model', dir, '--window', '1h']);
     expect(calm.stdout).toMatch(/^100 predictions; PSI over 0.2 counts as drifted/);
     expect(calm.stdout).toMatch(/language\s+PSI 0\.\d{3}\s+stable/);
 
@@ -55,10 +55,10 @@ describe('promptune drift', () => {
       })),
     );
     await again.close();
-    const drifted = runCli(cwd, ['drift', 'report', '--model', dir, '--json']);
+    const drifted = await runCli(cwd, ['drift', 'report', '--model', dir, '--json']);
     expect(drifted.status).toBe(1);
     expect(JSON.parse(drifted.stdout).drifted).toEqual(expect.arrayContaining(['language', 'oovRate']));
-    expect(runCli(cwd, ['drift', 'report', '--model', dir, '--window', 'yesterday']).stderr).toContain(
+    expect((await runCli(cwd, ['drift', 'report', '--model', dir, '--window', 'yesterday'])).stderr).toContain(
       '--window yesterday: use a number and a unit, e.g. 90m, 24h or 7d',
     );
   }, 120_000);

@@ -19,18 +19,18 @@ const modelOf = (out: string): string => /model saved to (\S+)/.exec(out)?.[1] a
 describe('promptune eval and predict', () => {
   let first = '';
   let second = '';
-  beforeAll(() => {
-    cwd = reviewProject('pt-eval-', { prompt: true });
-    const a = promptune('train', '--recipe', 'classification', '--epochs', '1', '--max-length', '32', '--lr', '1e-3');
+  beforeAll(async () => {
+    cwd = await reviewProject('pt-eval-', { prompt: true });
+    const a = await promptune('train', '--recipe', 'classification', '--epochs', '1', '--max-length', '32', '--lr', '1e-3');
     expect(a.status, a.stderr).toBe(0);
     first = modelOf(a.stdout);
-    const b = promptune('train', '--prompt', 'cloze', '--k', '16', '--epochs', '2', '--max-length', '32', '--lr', '1e-3');
+    const b = await promptune('train', '--prompt', 'cloze', '--k', '16', '--epochs', '2', '--max-length', '32', '--lr', '1e-3');
     expect(b.status, b.stderr).toBe(0);
     second = modelOf(b.stdout);
   });
 
-  it('evaluates the newest run on the test set: headline with intervals, HTML report and JSON summary', () => {
-    const r = promptune('eval', '--bootstrap', '200');
+  it('evaluates the newest run on the test set: headline with intervals, HTML report and JSON summary', async () => {
+    const r = await promptune('eval', '--bootstrap', '200');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/prompt-mlm run run_\S+ on test\.csv \(100 examples\)/);
     expect(r.stdout).toMatch(
@@ -44,16 +44,18 @@ describe('promptune eval and predict', () => {
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 
-  it('compares two runs side by side', () => {
-    const r = promptune('eval', '--model', first, '--model', second, '--bootstrap', '50', '--out', 'cmp');
+  it('compares two runs side by side', async () => {
+    const r = await promptune('eval', '--model', first, '--model', second, '--bootstrap', '50', '--out', 'cmp');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('comparison of 2 models: cmp/comparison.html');
     expect(readFileSync(join(cwd, 'cmp', 'comparison.html'), 'utf8')).toContain('prompt-mlm');
   });
 
-  it('calibrates on dev data, saves it with the model, and predict honours the "not sure" threshold', () => {
-    expect(promptune('eval', '--model', first, '--calibrate').stderr).toContain('--calibrate fits on the data it evaluates');
-    const r = promptune(
+  it('calibrates on dev data, saves it with the model, and predict honours the "not sure" threshold', async () => {
+    expect((await promptune('eval', '--model', first, '--calibrate')).stderr).toContain(
+      '--calibrate fits on the data it evaluates',
+    );
+    const r = await promptune(
       'eval',
       '--model',
       first,
@@ -73,7 +75,7 @@ describe('promptune eval and predict', () => {
       ['{"id": 1, "text": "Lovely tea."}', '{"id": 2, "text": "Stale, awful cookies."}'].join('\n'),
     );
     // A threshold above every confidence: every answer becomes "not sure".
-    const unsure = promptune('predict', '--model', first, '--data', 'new.jsonl', '--min-confidence', '1');
+    const unsure = await promptune('predict', '--model', first, '--data', 'new.jsonl', '--min-confidence', '1');
     expect(unsure.status, unsure.stderr).toBe(0);
     const rows = unsure.stdout
       .trim()
@@ -87,22 +89,22 @@ describe('promptune eval and predict', () => {
     expect(meta.temperature).toBeGreaterThan(0);
   });
 
-  it('predicts one text, and a CSV file into a CSV file with every column kept', () => {
-    const one = promptune('predict', '--model', second, '--text', 'What a lovely tea.');
+  it('predicts one text, and a CSV file into a CSV file with every column kept', async () => {
+    const one = await promptune('predict', '--model', second, '--text', 'What a lovely tea.');
     expect(one.status, one.stderr).toBe(0);
     expect(one.stdout).toMatch(/^(great|other) \(\d\.\d\d\) {2}(great|other) \d\.\d\d · (great|other) \d\.\d\d\n$/);
-    const f = promptune('predict', '--model', second, '--data', 'test.csv', '--out', 'pred.csv');
+    const f = await promptune('predict', '--model', second, '--data', 'test.csv', '--out', 'pred.csv');
     expect(f.status, f.stderr).toBe(0);
     expect(f.stderr).toContain('100 predictions written to pred.csv');
     const out = parseCsv(readFileSync(join(cwd, 'pred.csv'), 'utf8'));
     expect(out[0]?.fields).toEqual(['text', 'label', 'prediction', 'confidence', 'p:great', 'p:other']);
     expect(out.length).toBe(101);
-    expect(promptune('predict', '--data', 'missing.csv').stderr).toContain('missing.csv not found');
+    expect((await promptune('predict', '--data', 'missing.csv')).stderr).toContain('missing.csv not found');
     writeFileSync(join(cwd, 'wrong.csv'), 'body\nhello\n');
-    expect(promptune('predict', '--data', 'wrong.csv').stderr).toContain(
+    expect((await promptune('predict', '--data', 'wrong.csv')).stderr).toContain(
       'has no column text: the model reads text (columns found: body)',
     );
-    expect(promptune('predict', '--model', cwd, '--text', 'x').stderr).toContain('has no promptune.json');
+    expect((await promptune('predict', '--model', cwd, '--text', 'x')).stderr).toContain('has no promptune.json');
     expect(existsSync(join(cwd, 'pred.csv'))).toBe(true);
   });
 });

@@ -15,15 +15,15 @@ let model = '';
 const promptune = (...args: string[]) => runCli(cwd, args);
 
 describe('promptune export', () => {
-  beforeAll(() => {
-    cwd = reviewProject('pt-export-cli-', { prompt: true });
-    const r = promptune('train', '--prompt', 'cloze', '--k', '8', '--epochs', '1', '--max-length', '32', '--lr', '1e-3');
+  beforeAll(async () => {
+    cwd = await reviewProject('pt-export-cli-', { prompt: true });
+    const r = await promptune('train', '--prompt', 'cloze', '--k', '8', '--epochs', '1', '--max-length', '32', '--lr', '1e-3');
     expect(r.status, r.stderr).toBe(0);
     model = /model saved to (\S+)/.exec(r.stdout)?.[1] as string;
   });
 
   it('exports the newest run as ONNX that gives predict’s probabilities', async () => {
-    const r = promptune('export', '--format', 'onnx', '--out', 'web');
+    const r = await promptune('export', '--format', 'onnx', '--out', 'web');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('as onnx to web/');
     for (const f of [
@@ -51,22 +51,22 @@ describe('promptune export', () => {
     expect(Math.abs(pGreat - expected)).toBeLessThanOrEqual(1e-4);
   });
 
-  it('exports a model directory as a Hugging Face directory, without a project', () => {
+  it('exports a model directory as a Hugging Face directory, without a project', async () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'pt-export-hf-'));
-    const r = runCli(elsewhere, ['export', '--model', join(cwd, model), '--format', 'hf', '--out', 'hf']);
+    const r = await runCli(elsewhere, ['export', '--model', join(cwd, model), '--format', 'hf', '--out', 'hf']);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(elsewhere, 'hf', 'model.safetensors'))).toBe(true);
     expect(existsSync(join(elsewhere, 'hf', 'promptune.json'))).toBe(false);
   });
 
-  it('says which flag is wrong and how to fix it', () => {
-    const bad = promptune('export', '--format', 'tflite', '--out', 'x');
+  it('says which flag is wrong and how to fix it', async () => {
+    const bad = await promptune('export', '--format', 'tflite', '--out', 'x');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--format tflite: unknown format; use onnx (onnxruntime, transformers.js) or hf');
-    const noOut = promptune('export', '--format', 'onnx');
+    const noOut = await promptune('export', '--format', 'onnx');
     expect(noOut.status).toBe(2);
     expect(noOut.stderr).toContain('--out is required');
-    const over = promptune('export', '--model', model, '--format', 'onnx', '--out', model);
+    const over = await promptune('export', '--model', model, '--format', 'onnx', '--out', model);
     expect(over.status).toBe(1);
     expect(over.stderr).toContain('is the model directory itself: choose another directory');
   });

@@ -7,13 +7,13 @@ import { type CliRun, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 
-const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args, { env: { USER: 'rev' } });
+const promptune = (cwd: string, ...args: string[]): Promise<CliRun> => runCli(cwd, args, { env: { USER: 'rev' } });
 
 describe('promptune feedback', () => {
-  it('records ratings and corrections and exports them as labelled examples', () => {
+  it('records ratings and corrections and exports them as labelled examples', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-feedback-'));
-    promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other');
-    promptune(
+    await promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other');
+    await promptune(
       cwd,
       'prompt',
       'add',
@@ -25,7 +25,7 @@ describe('promptune feedback', () => {
       '--verbalizer',
       'other=bad',
     );
-    const fix = promptune(
+    const fix = await promptune(
       cwd,
       'feedback',
       'add',
@@ -41,12 +41,18 @@ describe('promptune feedback', () => {
       'run-7',
     );
     expect(fix.status, fix.stderr).toBe(0);
-    expect(promptune(cwd, 'feedback', 'add', '--text', 'Lovely tea.', '--prediction', 'great', '--rating', 'up').status).toBe(0);
-    expect(promptune(cwd, 'feedback', 'add', '--text', 'Hmm.', '--prediction', 'other', '--comment', 'no idea').status).toBe(0);
-    const list = promptune(cwd, 'feedback', 'list').stdout;
+    expect(
+      (await promptune(cwd, 'feedback', 'add', '--text', 'Lovely tea.', '--prediction', 'great', '--rating', 'up')).status,
+    ).toBe(0);
+    expect(
+      (await promptune(cwd, 'feedback', 'add', '--text', 'Hmm.', '--prediction', 'other', '--comment', 'no idea')).status,
+    ).toBe(0);
+    const list = (await promptune(cwd, 'feedback', 'list')).stdout;
     expect(list).toContain('great → other');
     expect(list).toContain('“no idea”');
-    expect(promptune(cwd, 'feedback', 'export', '--out', 'fb.jsonl').stdout).toBe('Wrote 2 labelled example(s) to fb.jsonl.\n');
+    expect((await promptune(cwd, 'feedback', 'export', '--out', 'fb.jsonl')).stdout).toBe(
+      'Wrote 2 labelled example(s) to fb.jsonl.\n',
+    );
     const rows = readFileSync(join(cwd, 'fb.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -63,16 +69,16 @@ describe('promptune feedback', () => {
     expect(byLabel.great.provenance.labelSource).toBe('confirmation');
   });
 
-  it('rejects feedback that names no label of the task or says nothing', () => {
+  it('rejects feedback that names no label of the task or says nothing', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-feedback-'));
-    promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other');
-    expect(promptune(cwd, 'feedback', 'add', '--text', 'x', '--correct', 'meh').stderr).toContain(
+    await promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other');
+    expect((await promptune(cwd, 'feedback', 'add', '--text', 'x', '--correct', 'meh')).stderr).toContain(
       '--correct "meh" is not a label of the task (labels: great, other)',
     );
-    expect(promptune(cwd, 'feedback', 'add', '--text', 'x').stderr).toContain(
+    expect((await promptune(cwd, 'feedback', 'add', '--text', 'x')).stderr).toContain(
       'needs at least one of --rating, --correct or --comment',
     );
-    expect(promptune(cwd, 'feedback', 'add', '--correct', 'great').stderr).toContain(
+    expect((await promptune(cwd, 'feedback', 'add', '--correct', 'great')).stderr).toContain(
       'feedback needs --input text=... (or --text)',
     );
   });

@@ -6,14 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type CliRun, runCli } from '../testing.js';
 
-const promptune = (cwd: string, args: string[], input?: string): CliRun =>
+const promptune = (cwd: string, args: string[], input?: string): Promise<CliRun> =>
   runCli(cwd, args, input === undefined ? {} : { input });
 
 describe('promptune init', () => {
-  it('writes a task file from flags and checks the data columns', () => {
+  it('writes a task file from flags and checks the data columns', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-cli-'));
     writeFileSync(join(cwd, 'train.csv'), 'review,label\ngreat,positive\n');
-    const r = promptune(cwd, [
+    const r = await promptune(cwd, [
       'init',
       '--yes',
       '--objective',
@@ -37,13 +37,13 @@ describe('promptune init', () => {
       languages: ['en', 'fr'],
       data: { train: 'train.csv', labelColumn: 'label' },
     });
-    const check = promptune(cwd, ['task', 'check']);
+    const check = await promptune(cwd, ['task', 'check']);
     expect(check.status).toBe(0);
     expect(check.stdout).toContain('positive — the customer is happy');
-    expect(promptune(cwd, ['init', '--yes', '--objective', 'x', '--labels', 'a,b']).stderr).toContain('already exists');
+    expect((await promptune(cwd, ['init', '--yes', '--objective', 'x', '--labels', 'a,b'])).stderr).toContain('already exists');
   });
 
-  it('asks the questions when interactive (answers piped in)', () => {
+  it('asks the questions when interactive (answers piped in)', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-cli-'));
     const answers = [
       'Sort support tickets',
@@ -60,7 +60,7 @@ describe('promptune init', () => {
       '',
       'hf:acme/encoder',
     ];
-    const r = promptune(cwd, ['init', '--interactive'], `${answers.join('\n')}\n`);
+    const r = await promptune(cwd, ['init', '--interactive'], `${answers.join('\n')}\n`);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('What goes in?');
     const task = parse(readFileSync(join(cwd, 'promptune.yaml'), 'utf8'));
@@ -75,19 +75,19 @@ describe('promptune init', () => {
     });
   });
 
-  it('fails with one clear message, never a stack trace', () => {
+  it('fails with one clear message, never a stack trace', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-cli-'));
-    const missing = promptune(cwd, ['init', '--yes', '--labels', 'a,b']);
+    const missing = await promptune(cwd, ['init', '--yes', '--labels', 'a,b']);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('missing --objective');
-    const bad = promptune(cwd, ['init', '--yes', '--objective', 'x', '--labels', 'a,b', '--metric', 'f2']);
+    const bad = await promptune(cwd, ['init', '--yes', '--objective', 'x', '--labels', 'a,b', '--metric', 'f2']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/metric is "f2": use one of macro-f1/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
-    const unknown = promptune(cwd, ['init', '--colour']);
+    const unknown = await promptune(cwd, ['init', '--colour']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--colour'.*\n.*promptune init --help/);
-    expect(promptune(cwd, ['frobnicate']).stderr).toContain('unknown command "frobnicate"');
-    expect(promptune(cwd, ['--help']).stdout).toMatch(/Commands:\n {2}init/);
+    expect((await promptune(cwd, ['frobnicate'])).stderr).toContain('unknown command "frobnicate"');
+    expect((await promptune(cwd, ['--help'])).stdout).toMatch(/Commands:\n {2}init/);
   });
 });

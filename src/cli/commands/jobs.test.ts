@@ -8,20 +8,20 @@ import { tinyClassifierDir } from '../../server/testing.js';
 import { runCli } from '../testing.js';
 
 describe('promptune jobs / worker', () => {
-  it('queues a score job, runs it with a worker, and shows the result', () => {
+  it('queues a score job, runs it with a worker, and shows the result', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-jobs-'));
     const model = tinyClassifierDir('classification', 31);
     writeFileSync(join(cwd, 'in.csv'), 'text\nLovely tea.\nStale bread.\n"Fine, ""ok"" rice."\n');
-    expect(runCli(cwd, ['jobs', 'add', 'score', '--data', 'in.csv', '--model', model]).stderr).toContain(
+    expect((await runCli(cwd, ['jobs', 'add', 'score', '--data', 'in.csv', '--model', model])).stderr).toContain(
       'promptune jobs add score needs --out <…>: where the predictions go (.csv or .jsonl)',
     );
-    const added = runCli(cwd, ['jobs', 'add', 'score', '--data', 'in.csv', '--out', 'out.csv', '--model', model]);
+    const added = await runCli(cwd, ['jobs', 'add', 'score', '--data', 'in.csv', '--out', 'out.csv', '--model', model]);
     expect(added.status, added.stderr).toBe(0);
     const id = added.stdout.trim();
     expect(id).toMatch(/^job_/);
-    expect(runCli(cwd, ['jobs', 'list']).stdout).toMatch(new RegExp(`^${id}\\tscore\\tqueued\\tattempt 0/3\\t-\\t`));
+    expect((await runCli(cwd, ['jobs', 'list'])).stdout).toMatch(new RegExp(`^${id}\\tscore\\tqueued\\tattempt 0/3\\t-\\t`));
 
-    const worker = runCli(cwd, ['worker', '--until-empty', '--id', 'w1']);
+    const worker = await runCli(cwd, ['worker', '--until-empty', '--id', 'w1']);
     expect(worker.status, worker.stderr).toBe(0);
     expect(worker.stderr).toContain('promptune worker: 1 job(s) completed');
     const logs = worker.stdout
@@ -29,14 +29,14 @@ describe('promptune jobs / worker', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { msg: string; workerId: string });
     expect(logs.map((l) => l.msg)).toEqual(['worker started', 'job claimed', 'job completed', 'worker stopped']);
-    const job = JSON.parse(runCli(cwd, ['jobs', 'show', id]).stdout) as { status: string; result: { rows: number } };
+    const job = JSON.parse((await runCli(cwd, ['jobs', 'show', id])).stdout) as { status: string; result: { rows: number } };
     expect(job).toMatchObject({ status: 'completed', workerId: 'w1', result: { rows: 3, completed: true } });
     expect(readFileSync(join(cwd, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
     expect(existsSync(join(cwd, 'out.csv.score-state.json'))).toBe(false);
 
-    expect(runCli(cwd, ['worker', '--kinds', 'export']).stderr).toContain(
+    expect((await runCli(cwd, ['worker', '--kinds', 'export'])).stderr).toContain(
       '--kinds export: unknown export; use score, train, retrain',
     );
-    expect(runCli(cwd, ['jobs', 'show', 'job_nope']).stderr).toContain('job "job_nope" is not in the store');
+    expect((await runCli(cwd, ['jobs', 'show', 'job_nope'])).stderr).toContain('job "job_nope" is not in the store');
   }, 120_000);
 });

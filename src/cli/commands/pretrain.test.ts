@@ -27,9 +27,9 @@ const accuracy = (out: string): [number, number] => {
 };
 
 describe('promptune pretrain', () => {
-  it('--head-only trains the MLM head on cached encoder outputs; the encoder is unchanged', () => {
+  it('--head-only trains the MLM head on cached encoder outputs; the encoder is unchanged', async () => {
     const cwd = corpus();
-    const r = runCli(cwd, [
+    const r = await runCli(cwd, [
       'pretrain',
       '--model',
       model,
@@ -70,7 +70,7 @@ describe('promptune pretrain', () => {
     b.model.dispose();
   });
 
-  it('continued pre-training checkpoints and resumes; bad input gets one clear message', () => {
+  it('continued pre-training checkpoints and resumes; bad input gets one clear message', async () => {
     const cwd = corpus();
     const args = [
       'pretrain',
@@ -89,18 +89,18 @@ describe('promptune pretrain', () => {
       '--max-steps',
       '10',
     ];
-    const r = runCli(cwd, args);
+    const r = await runCli(cwd, args);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\(10 steps, max-steps\)/);
-    const again = runCli(cwd, [...args, '--resume']);
+    const again = await runCli(cwd, [...args, '--resume']);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/\(10 steps, max-steps\)/);
-    expect(runCli(cwd, ['pretrain', '--model', model, '--text', 'nope.txt', '--out', 'x']).stderr).toContain(
+    expect((await runCli(cwd, ['pretrain', '--model', model, '--text', 'nope.txt', '--out', 'x'])).stderr).toContain(
       'nope.txt not found',
     );
-    expect(runCli(cwd, ['pretrain', '--model', model, '--out', 'x']).stderr).toContain('--text <file|dir> is required');
-    expect(runCli(cwd, ['pretrain', '--model', model, '--text', 'corpus.txt', '--out', 'y', '--resume']).stderr).toContain(
-      'has no checkpoints to continue from',
-    );
+    expect((await runCli(cwd, ['pretrain', '--model', model, '--out', 'x'])).stderr).toContain('--text <file|dir> is required');
+    expect(
+      (await runCli(cwd, ['pretrain', '--model', model, '--text', 'corpus.txt', '--out', 'y', '--resume'])).stderr,
+    ).toContain('has no checkpoints to continue from');
   });
 });

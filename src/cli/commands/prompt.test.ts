@@ -9,15 +9,16 @@ import { type CliRun, runCli } from '../testing.js';
 const root = new URL('../../../', import.meta.url).pathname;
 const model = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
 
-const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args, { env: { USER: 'ana' } });
+const promptune = (cwd: string, ...args: string[]): Promise<CliRun> => runCli(cwd, args, { env: { USER: 'ana' } });
 
 describe('promptune prompt', () => {
-  it('adds, edits, lists, logs, shows, diffs and previews versions', () => {
+  it('adds, edits, lists, logs, shows, diffs and previews versions', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-prompt-'));
     expect(
-      promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other', '--model', model).status,
+      (await promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other', '--model', model))
+        .status,
     ).toBe(0);
-    const add = promptune(
+    const add = await promptune(
       cwd,
       'prompt',
       'add',
@@ -34,7 +35,7 @@ describe('promptune prompt', () => {
     expect(add.status, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/^Added prompt "cloze" version [0-9a-f]{10}\.\n$/);
     expect(existsSync(join(cwd, '.promptune', 'promptune.db'))).toBe(true);
-    const edit = promptune(
+    const edit = await promptune(
       cwd,
       'prompt',
       'edit',
@@ -47,20 +48,20 @@ describe('promptune prompt', () => {
     expect(edit.stdout).toContain(
       '- template: "{text} All in all, it was {mask}."\n+ template: "Review: {text} Overall it was {mask}."',
     );
-    const same = promptune(cwd, 'prompt', 'edit', 'cloze', '--template', 'Review: {text} Overall it was {mask}.');
+    const same = await promptune(cwd, 'prompt', 'edit', 'cloze', '--template', 'Review: {text} Overall it was {mask}.');
     expect(same.stdout).toMatch(/^Nothing changed/);
-    expect(promptune(cwd, 'prompt', 'list').stdout).toMatch(
+    expect((await promptune(cwd, 'prompt', 'list')).stdout).toMatch(
       /^cloze {2}[0-9a-f]{10} {2}2 versions {2}Review: \{text\} Overall it was \{mask\}\.\n$/,
     );
-    const log = promptune(cwd, 'prompt', 'log', 'cloze').stdout.split('\n');
+    const log = (await promptune(cwd, 'prompt', 'log', 'cloze')).stdout.split('\n');
     expect(log[0]).toMatch(/^[0-9a-f]{10} {2}\S+ {2}ana {2}shorter$/);
     expect(log[2]).toMatch(/ {2}ana {2}first try$/);
     const first = (log[2] as string).slice(0, 10);
-    expect(promptune(cwd, 'prompt', 'show', first).stdout).toContain('template: "{text} All in all, it was {mask}."');
-    expect(promptune(cwd, 'prompt', 'diff', first, 'cloze').stdout).toContain(
+    expect((await promptune(cwd, 'prompt', 'show', first)).stdout).toContain('template: "{text} All in all, it was {mask}."');
+    expect((await promptune(cwd, 'prompt', 'diff', first, 'cloze')).stdout).toContain(
       '+ template: "Review: {text} Overall it was {mask}."',
     );
-    const preview = promptune(cwd, 'prompt', 'preview', 'cloze', '--text', 'Tea arrived fresh.', '--no-colour');
+    const preview = await promptune(cwd, 'prompt', 'preview', 'cloze', '--text', 'Tea arrived fresh.', '--no-colour');
     expect(preview.status, preview.stderr).toBe(0);
     expect(preview.stdout).toContain('Rendered:\n  Review: Tea arrived fresh. Overall it was <mask>.');
     expect(preview.stdout).toMatch(/mask\s+1 tokens\s+<mask>/);
@@ -69,13 +70,22 @@ describe('promptune prompt', () => {
     expect(preview.stdout).toMatch(/great: ▁great, ▁good\n {2}other: ▁bad/);
   });
 
-  it('says what is wrong and what to do', () => {
+  it('says what is wrong and what to do', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-prompt-'));
-    promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other', '--model', model);
-    const noWords = promptune(cwd, 'prompt', 'add', 'p', '--template', '{text} It was {mask}.', '--verbalizer', 'great=good');
+    await promptune(cwd, 'init', '--yes', '--objective', 'Review sentiment', '--labels', 'great,other', '--model', model);
+    const noWords = await promptune(
+      cwd,
+      'prompt',
+      'add',
+      'p',
+      '--template',
+      '{text} It was {mask}.',
+      '--verbalizer',
+      'great=good',
+    );
     expect(noWords.status).toBe(1);
     expect(noWords.stderr).toContain('verbalizer: no words for "other"');
-    const badSlot = promptune(
+    const badSlot = await promptune(
       cwd,
       'prompt',
       'add',
@@ -88,8 +98,8 @@ describe('promptune prompt', () => {
       'other=bad',
     );
     expect(badSlot.stderr).toContain('unknown slot {body}: use one of {text}, {mask}');
-    expect(promptune(cwd, 'prompt', 'log', 'nope').stderr).toContain('no prompt named "nope"');
-    promptune(
+    expect((await promptune(cwd, 'prompt', 'log', 'nope')).stderr).toContain('no prompt named "nope"');
+    await promptune(
       cwd,
       'prompt',
       'add',
@@ -102,9 +112,21 @@ describe('promptune prompt', () => {
       'other=bad',
     );
     expect(
-      promptune(cwd, 'prompt', 'add', 'p', '--template', '{text} {mask}', '--verbalizer', 'great=a', '--verbalizer', 'other=b')
-        .stderr,
+      (
+        await promptune(
+          cwd,
+          'prompt',
+          'add',
+          'p',
+          '--template',
+          '{text} {mask}',
+          '--verbalizer',
+          'great=a',
+          '--verbalizer',
+          'other=b',
+        )
+      ).stderr,
     ).toContain('a prompt named "p" exists: change it with "promptune prompt edit p"');
-    expect(promptune(cwd, 'prompt', 'preview', 'p').stderr).toContain('preview needs --input text=... (or --text)');
+    expect((await promptune(cwd, 'prompt', 'preview', 'p')).stderr).toContain('preview needs --input text=... (or --text)');
   });
 });

@@ -7,10 +7,10 @@ import { reviewProject, runCli } from '../testing.js';
 
 describe('promptune retrain', () => {
   it('trains on the task data plus reviewed feedback and compares the new model with the live one', async () => {
-    const cwd = reviewProject('pt-retrain-', { prompt: true });
-    const first = runCli(cwd, ['train', '--prompt', 'cloze', '--epochs', '1', '--max-length', '32', '--k', '16']);
+    const cwd = await reviewProject('pt-retrain-', { prompt: true });
+    const first = await runCli(cwd, ['train', '--prompt', 'cloze', '--epochs', '1', '--max-length', '32', '--k', '16']);
     expect(first.status, first.stderr).toBe(0);
-    const none = runCli(cwd, ['retrain']);
+    const none = await runCli(cwd, ['retrain']);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain(
       'only 0 labelled feedback example(s), fewer than --min-feedback 1: review more predictions first',
@@ -22,10 +22,10 @@ describe('promptune retrain', () => {
       ['Perfect crunchy cookies, my kids love them.', 'great'],
     ];
     for (const [text, label] of corrections) {
-      const r = runCli(cwd, ['feedback', 'add', '--text', text as string, '--correct', label as string]);
+      const r = await runCli(cwd, ['feedback', 'add', '--text', text as string, '--correct', label as string]);
       expect(r.status, r.stderr).toBe(0);
     }
-    const r = runCli(cwd, ['retrain']);
+    const r = await runCli(cwd, ['retrain']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       /^training set: 200 rows of train\.csv \+ 3 from feedback → 203 rows \(dataset [0-9a-f]{12}, \.promptune\/retrain\/\S+\/train\.csv\)/,

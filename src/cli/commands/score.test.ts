@@ -11,7 +11,7 @@ import { type CliRun, reviewProject, runCli } from '../testing.js';
 const bin = new URL('../../../bin/promptune.mjs', import.meta.url).pathname;
 let cwd: string;
 let model: string;
-const promptune = (...args: string[]): CliRun => runCli(cwd, args);
+const promptune = (...args: string[]): Promise<CliRun> => runCli(cwd, args);
 
 /** `n` short reviews (some with quoted commas and multi-byte text): about 3 s of scoring for 15 000. */
 function bigCsv(path: string, n: number): void {
@@ -53,27 +53,27 @@ const exited = (child: ChildProcess): Promise<{ code: number | null; signal: str
     child.on('exit', (code, signal) => done({ code, signal, stderr }));
   });
 
-beforeAll(() => {
-  cwd = reviewProject('pt-score-');
-  const r = promptune('train', '--recipe', 'classification', '--epochs', '1', '--max-length', '32', '--lr', '1e-3');
+beforeAll(async () => {
+  cwd = await reviewProject('pt-score-');
+  const r = await promptune('train', '--recipe', 'classification', '--epochs', '1', '--max-length', '32', '--lr', '1e-3');
   if (r.status !== 0) throw new Error(r.stderr);
   model = /model saved to (\S+)/.exec(r.stdout)?.[1] as string;
   bigCsv(join(cwd, 'big.csv'), 15_000);
 });
 
 describe('promptune score', () => {
-  it('writes the file predict writes, warns about bad rows, and names the flag in usage errors', () => {
-    const r = promptune('score', '--data', 'test.csv', '--out', 'scored.csv');
+  it('writes the file predict writes, warns about bad rows, and names the flag in usage errors', async () => {
+    const r = await promptune('score', '--data', 'test.csv', '--out', 'scored.csv');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       /^scored 100 rows into scored.csv in \d+\.\ds \(\d+\.\d rows\/s\); no rows skipped\n(great|other): \d+/,
     );
     expect(r.stderr).toMatch(/44\.7 KB\/44\.7 KB 100% .* rows 100 /);
-    expect(promptune('predict', '--data', 'test.csv', '--out', 'predicted.csv').status).toBe(0);
+    expect((await promptune('predict', '--data', 'test.csv', '--out', 'predicted.csv')).status).toBe(0);
     expect(readFileSync(join(cwd, 'scored.csv'), 'utf8')).toBe(readFileSync(join(cwd, 'predicted.csv'), 'utf8'));
 
     writeFileSync(join(cwd, 'bad.jsonl'), '{"text": "Lovely tea"}\n{"text": \n{"title": "no text"}\n{"text": "Stale"}\n');
-    const bad = promptune('score', '--model', model, '--data', 'bad.jsonl', '--out', 'bad-out.jsonl');
+    const bad = await promptune('score', '--model', model, '--data', 'bad.jsonl', '--out', 'bad-out.jsonl');
     expect(bad.status, bad.stderr).toBe(0);
     expect(bad.stderr).toContain('warning: bad.jsonl:2: not valid JSON');
     expect(bad.stderr).toContain(
@@ -82,24 +82,27 @@ describe('promptune score', () => {
     expect(bad.stdout).toMatch(/^scored 2 rows into bad-out.jsonl .*; 2 rows skipped \(see warnings\)/);
     expect(readFileSync(join(cwd, 'bad-out.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
 
-    const usage = (args: string[], message: string): void => {
-      const u = promptune('score', ...args);
+    const usage = async (args: string[], message: string): Promise<void> => {
+      const u = await promptune('score', ...args);
       expect(u.status).toBe(2);
       expect(u.stderr).toContain(`promptune score: ${message}`);
     };
-    usage(['--out', 'x.csv'], '--data is required: the .csv or .jsonl file to score');
-    usage(['--data', 'test.csv'], '--out is required');
-    usage(['--data', 'test.csv', '--out', 'x.txt'], '--out x.txt: use a .csv or .jsonl file');
-    usage(['--data', 'nope.csv', '--out', 'x.csv'], '--data nope.csv: no such file');
-    usage(['--data', 'test.csv', '--out', 'x.csv', '--batch-size', '0'], '--batch-size 0: expected a whole number ≥ 1');
-    usage(['--data', 'test.csv', '--out', 'x.csv', '--model', model, '--run', 'r'], 'give --model <dir> or --run <id>, not both');
-    const again = promptune('score', '--data', 'test.csv', '--out', 'scored.csv');
+    await usage(['--out', 'x.csv'], '--data is required: the .csv or .jsonl file to score');
+    await usage(['--data', 'test.csv'], '--out is required');
+    await usage(['--data', 'test.csv', '--out', 'x.txt'], '--out x.txt: use a .csv or .jsonl file');
+    await usage(['--data', 'nope.csv', '--out', 'x.csv'], '--data nope.csv: no such file');
+    await usage(['--data', 'test.csv', '--out', 'x.csv', '--batch-size', '0'], '--batch-size 0: expected a whole number ≥ 1');
+    await usage(
+      ['--data', 'test.csv', '--out', 'x.csv', '--model', model, '--run', 'r'],
+      'give --model <dir> or --run <id>, not both',
+    );
+    const again = await promptune('score', '--data', 'test.csv', '--out', 'scored.csv');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('scored.csv already exists and there is no interrupted scoring to continue');
   });
 
   it('after kill -9 mid-run, the same command finishes with exactly the uninterrupted output', async () => {
-    const whole = promptune('score', '--model', model, '--data', 'big.csv', '--out', 'whole.jsonl', '--batch-size', '16');
+    const whole = await promptune('score', '--model', model, '--data', 'big.csv', '--out', 'whole.jsonl', '--batch-size', '16');
     expect(whole.status, whole.stderr).toBe(0);
     const child = start(['--model', model, '--data', 'big.csv', '--out', 'killed.jsonl', '--batch-size', '16']);
     const end = exited(child);
@@ -110,7 +113,17 @@ describe('promptune score', () => {
     expect(state.rows).toBeGreaterThanOrEqual(rows);
     expect(state.rows).toBeLessThan(15_000);
 
-    const resumed = promptune('score', '--model', model, '--data', 'big.csv', '--out', 'killed.jsonl', '--batch-size', '16');
+    const resumed = await promptune(
+      'score',
+      '--model',
+      model,
+      '--data',
+      'big.csv',
+      '--out',
+      'killed.jsonl',
+      '--batch-size',
+      '16',
+    );
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming: ${state.rows} rows were scored before the interruption`);
     expect(resumed.stdout).toMatch(new RegExp(`^scored 15000 rows \\(${state.rows} before the interruption\\)`));
@@ -129,10 +142,10 @@ describe('promptune score', () => {
     expect(stopped.stderr).toContain('stopped: run the same command again to continue where it left off');
 
     appendFileSync(join(cwd, 'big2.csv'), '15000,One more lovely tea\n');
-    const refused = promptune('score', '--model', model, '--data', 'big2.csv', '--out', 'stopped.csv');
+    const refused = await promptune('score', '--model', model, '--data', 'big2.csv', '--out', 'stopped.csv');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/big2\.csv changed since the interrupted scoring \(size \d+ → \d+ bytes, .*pass --restart/);
-    const restarted = promptune('score', '--model', model, '--data', 'big2.csv', '--out', 'stopped.csv', '--restart');
+    const restarted = await promptune('score', '--model', model, '--data', 'big2.csv', '--out', 'stopped.csv', '--restart');
     expect(restarted.status, restarted.stderr).toBe(0);
     expect(restarted.stdout).toMatch(/^scored 15001 rows into stopped.csv/);
     expect(readFileSync(join(cwd, 'stopped.csv'), 'utf8').trim().split('\n')).toHaveLength(15_002);

@@ -13,10 +13,10 @@ import { parseSpec } from '../training/spec.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const model = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
-const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args);
+const promptune = (cwd: string, ...args: string[]): Promise<CliRun> => runCli(cwd, args);
 const TINY = ['--epochs', '1', '--max-length', '32', '--recipe', 'classification', '--batch-size', '32'];
 
-const project = (): string => reviewProject('pt-search-');
+const project = (): Promise<string> => reviewProject('pt-search-');
 
 interface TrialTag {
   id: string;
@@ -49,9 +49,9 @@ const searchId = (stdout: string): string => /^search (search_\S+):/m.exec(stdou
 
 describe('promptune search', () => {
   it('runs a grid as tagged runs, sorts the table, saves best.json and prints a train command that reproduces it', async () => {
-    const cwd = project();
+    const cwd = await project();
     writeFileSync(join(cwd, 'space.yaml'), '# two learning rates, two warm-ups\nlr: [1e-4, 1e-3]\nwarmup: [0, 0.2]\n');
-    const r = promptune(cwd, 'search', '--space', 'space.yaml', ...TINY);
+    const r = await promptune(cwd, 'search', '--space', 'space.yaml', ...TINY);
     expect(r.status, r.stderr).toBe(0);
     const id = searchId(r.stdout);
     expect(r.stdout).toContain(`search ${id}: grid, 4 trials over lr, warmup`);
@@ -92,15 +92,15 @@ describe('promptune search', () => {
 
     const command = /train it again: promptune train (.*)/.exec(r.stdout)?.[1] as string;
     expect(command).toContain('--recipe classification --epochs 1 --batch-size 32');
-    const again = promptune(cwd, 'train', ...command.split(' '));
+    const again = await promptune(cwd, 'train', ...command.split(' '));
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain(`best dev macro-f1 ${best.bestMetric?.value.toFixed(3)}`);
   });
 
   it('records a diverged trial as failed and goes on; a bad space names the line and the fix', async () => {
-    const cwd = project();
+    const cwd = await project();
     writeFileSync(join(cwd, 'space.yaml'), 'lr: [1e6, 1e-4]\n');
-    const r = promptune(cwd, 'search', '--space', 'space.yaml', ...TINY);
+    const r = await promptune(cwd, 'search', '--space', 'space.yaml', ...TINY);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^trial 1\/2 lr=1000000: failed: the loss became NaN at step \d/m);
     expect(r.stdout).toMatch(/^trial 2\/2 lr=1e-4: dev macro-f1/m);
@@ -113,43 +113,43 @@ describe('promptune search', () => {
     const [failed] = await trials(cwd, searchId(r.stdout));
     expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('the loss became NaN') });
 
-    const bad = (space: string, ...args: string[]): string => {
+    const bad = async (space: string, ...args: string[]): Promise<string> => {
       writeFileSync(join(cwd, 'bad.yaml'), space);
-      const b = promptune(cwd, 'search', '--space', 'bad.yaml', '--recipe', 'classification', ...args);
+      const b = await promptune(cwd, 'search', '--space', 'bad.yaml', '--recipe', 'classification', ...args);
       expect(b.status).not.toBe(0);
       return b.stderr.split('\n')[0] as string;
     };
-    expect(bad('epochs: [1]\nlr: {min: 1e-3, max: 1e-5, log: true}\n')).toBe(
+    expect(await bad('epochs: [1]\nlr: {min: 1e-3, max: 1e-5, log: true}\n')).toBe(
       'promptune search: bad.yaml:2: lr.max is 0.00001: min must be below max: swap them, or use a list for one value.',
     );
-    expect(bad('learning_rate: [1e-5]')).toMatch(
+    expect(await bad('learning_rate: [1e-5]')).toMatch(
       /^promptune search: bad.yaml: learning_rate is not a training option a search can vary: use one of recipe, .*, lr, /,
     );
-    expect(bad('lr: [0, 1e-5]')).toBe('promptune search: bad.yaml: lr: 0: --lr 0: Too small: expected number to be >0');
-    expect(bad('epochs: {min: 1, max: 3}')).toBe(
+    expect(await bad('lr: [0, 1e-5]')).toBe('promptune search: bad.yaml: lr: 0: --lr 0: Too small: expected number to be >0');
+    expect(await bad('epochs: {min: 1, max: 3}')).toBe(
       'promptune search: bad.yaml: epochs takes whole numbers: add int: true to its range',
     );
-    expect(bad('lr: {min: 1e-5, max: 1e-3}', '--sampler', 'grid')).toBe(
+    expect(await bad('lr: {min: 1e-5, max: 1e-3}', '--sampler', 'grid')).toBe(
       'promptune search: lr is a range (0.00001 to 0.001): a grid needs a list of values, e.g. lr: [0.00001, 0.001], or use the random or tpe sampler.',
     );
-    expect(bad('lr: [1e-5]', '--out', 'x')).toContain('--out does not apply to a search');
-    expect(bad('prompt: [cloze, missing]')).toMatch(/^promptune search: bad.yaml: cloze: /);
+    expect(await bad('lr: [1e-5]', '--out', 'x')).toContain('--out does not apply to a search');
+    expect(await bad('prompt: [cloze, missing]')).toMatch(/^promptune search: bad.yaml: cloze: /);
     // Nothing was queued or saved for a space that failed its checks.
     expect(readdirSync(join(cwd, '.promptune', 'search'))).toHaveLength(1);
     expect((await trials(cwd, 'none')).length).toBe(0);
   });
 
   it('--queue-only leaves queued trials that --resume runs, TPE proposing the rest after they finish', async () => {
-    const cwd = project();
+    const cwd = await project();
     writeFileSync(join(cwd, 'space.yaml'), 'lr: {min: 1e-5, max: 1e-3, log: true}\nwarmup: {min: 0, max: 0.3}\n');
-    const q = promptune(cwd, 'search', '--space', 'space.yaml', '--trials', '6', '--queue-only', ...TINY);
+    const q = await promptune(cwd, 'search', '--space', 'space.yaml', '--trials', '6', '--queue-only', ...TINY);
     expect(q.status, q.stderr).toBe(0);
     const id = searchId(q.stdout);
     expect(q.stdout).toContain(`search ${id}: tpe, 6 trials over lr, warmup`);
     expect(q.stdout).toContain(`queued 5 trials; run them with: promptune search --resume ${id}`);
     expect((await trials(cwd, id)).map((t) => t.status)).toEqual(Array(5).fill('queued'));
 
-    const r = promptune(cwd, 'search', '--resume', id);
+    const r = await promptune(cwd, 'search', '--resume', id);
     expect(r.status, r.stderr).toBe(0);
     const runs = await trials(cwd, id);
     expect(runs.map((t) => [tag(t)?.trial, t.status])).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 'completed']));
@@ -158,17 +158,17 @@ describe('promptune search', () => {
     expect(Date.parse(runs[5]?.createdAt as string)).toBeGreaterThanOrEqual(fifthDone);
     expect(table(r.stdout)).toHaveLength(7);
 
-    const again = promptune(cwd, 'search', '--resume', id);
+    const again = await promptune(cwd, 'search', '--resume', id);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).not.toMatch(/^trial \d/m);
     expect(table(again.stdout)).toEqual(table(r.stdout));
-    expect(promptune(cwd, 'search', '--resume', 'search_x').stderr).toContain(
+    expect((await promptune(cwd, 'search', '--resume', 'search_x')).stderr).toContain(
       `no search "search_x" in this project: searches here are ${id}`,
     );
   });
 
   it('a search killed mid-trial resumes that trial from its checkpoint and runs the rest', async () => {
-    const cwd = project();
+    const cwd = await project();
     writeFileSync(join(cwd, 'space.yaml'), 'warmup: [0, 0.1]\n');
     const args = ['search', '--space', 'space.yaml', '--recipe', 'classification', '--epochs', '2', '--batch-size', '8'];
     const child = spawn(
@@ -192,7 +192,7 @@ describe('promptune search', () => {
     const id = readdirSync(join(cwd, '.promptune', 'search'))[0] as string;
     expect((await trials(cwd, id)).map((t) => t.status)).toEqual(['running', 'queued']);
 
-    const r = promptune(cwd, 'search', '--resume', id);
+    const r = await promptune(cwd, 'search', '--resume', id);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain(`trial 1/2 warmup=0: resuming run ${killed}`);
     expect(r.stderr).toContain(`run ${killed} (resumed)`);

@@ -14,16 +14,16 @@ afterAll(() => {
 
 describe('promptune serve', () => {
   it('serves a model with a key made by promptune keys, and stops gracefully on SIGTERM', async () => {
-    const cwd = reviewProject('pt-serve-cli-');
-    const created = runCli(cwd, ['keys', 'create', 'crm', '--scopes', 'predict,feedback']);
+    const cwd = await reviewProject('pt-serve-cli-');
+    const created = await runCli(cwd, ['keys', 'create', 'crm', '--scopes', 'predict,feedback']);
     expect(created.status, created.stderr).toBe(0);
     const secret = created.stdout.trim();
     expect(secret).toMatch(/^ptk_/);
     expect(created.stderr).toContain('shown only now');
-    const listed = runCli(cwd, ['keys', 'list']);
+    const listed = await runCli(cwd, ['keys', 'list']);
     expect(listed.stdout).toMatch(/^crm\tkey_\S+\tpredict,feedback\tdefault\/min/);
     expect(listed.stdout).not.toContain(secret);
-    expect(runCli(cwd, ['keys', 'create', 'x', '--scopes', 'root']).stderr).toContain(
+    expect((await runCli(cwd, ['keys', 'create', 'x', '--scopes', 'root'])).stderr).toContain(
       '--scopes root: unknown root; use predict, feedback, admin',
     );
 
@@ -73,7 +73,7 @@ describe('promptune serve', () => {
     expect(logs.some((l) => l.msg === 'request' && l.status === 200 && l.key === 'crm')).toBe(true);
     expect(stdout.join('')).not.toContain('lovely');
 
-    const open = runCli(cwd, ['serve', '--model', dir, '--no-auth', '--host', '0.0.0.0']);
+    const open = await runCli(cwd, ['serve', '--model', dir, '--no-auth', '--host', '0.0.0.0']);
     expect(open.status).toBe(2);
     expect(open.stderr).toContain('auth can be turned off only on a loopback address, not 0.0.0.0');
   }, 120_000);

@@ -12,14 +12,14 @@ import { type CliRun, reviewProject, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const model = join(root, 'src/transformers/models/__fixtures__/tiny-xlmr-with-tokenizer');
-const promptune = (cwd: string, ...args: string[]): CliRun => runCli(cwd, args);
+const promptune = (cwd: string, ...args: string[]): Promise<CliRun> => runCli(cwd, args);
 
-const project = (): string => reviewProject('pt-train-', { prompt: true });
+const project = (): Promise<string> => reviewProject('pt-train-', { prompt: true });
 
 describe('promptune train', () => {
   it('trains with a prompt, records the run and its metrics, evaluates on test and saves a loadable model', async () => {
-    const cwd = project();
-    const r = promptune(cwd, 'train', '--prompt', 'cloze', '--epochs', '1', '--max-length', '48', '--k', '16');
+    const cwd = await project();
+    const r = await promptune(cwd, 'train', '--prompt', 'cloze', '--epochs', '1', '--max-length', '48', '--k', '16');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^run run_\S+: prompt-mlm on 32 examples \(dev 32\), 1 epochs\n/);
     expect(r.stderr).toMatch(/2\/2 steps 100% .* ETA 0s {2}loss \d\.\d{4}/);
@@ -47,25 +47,25 @@ describe('promptune train', () => {
     await store.close();
   });
 
-  it('trains LoRA adapters with a classification head and says what a recipe needs', () => {
-    const cwd = project();
-    const r = promptune(cwd, 'train', '--recipe', 'classification', '--lora', '4', '--epochs', '1', '--max-length', '48');
+  it('trains LoRA adapters with a classification head and says what a recipe needs', async () => {
+    const cwd = await project();
+    const r = await promptune(cwd, 'train', '--recipe', 'classification', '--lora', '4', '--epochs', '1', '--max-length', '48');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('classification + LoRA r=4');
     const runDir = join(cwd, /model saved to (\S+)/.exec(r.stdout)?.[1] as string, '..');
     const adapter = JSON.parse(readFileSync(join(runDir, 'adapter', 'adapter_config.json'), 'utf8'));
     expect(adapter).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, task_type: 'SEQ_CLS' });
     expect(existsSync(join(runDir, 'adapter', 'adapter_model.safetensors'))).toBe(true);
-    expect(promptune(cwd, 'train', '--recipe', 'prompt-mlm').stderr).toContain('the prompt-mlm recipe needs --prompt');
-    expect(promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0').stderr).toMatch(/--lr 0: /);
-    expect(promptune(cwd, 'train', '--resume', 'run_x', '--lr', '1').stderr).toContain(
+    expect((await promptune(cwd, 'train', '--recipe', 'prompt-mlm')).stderr).toContain('the prompt-mlm recipe needs --prompt');
+    expect((await promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0')).stderr).toMatch(/--lr 0: /);
+    expect((await promptune(cwd, 'train', '--resume', 'run_x', '--lr', '1')).stderr).toContain(
       '--resume takes no other training options',
     );
   });
 
-  it('trains a two-prompt ensemble with demonstrations, and predict uses both from the saved model', () => {
-    const cwd = project();
-    promptune(
+  it('trains a two-prompt ensemble with demonstrations, and predict uses both from the saved model', async () => {
+    const cwd = await project();
+    await promptune(
       cwd,
       'prompt',
       'add',
@@ -77,7 +77,7 @@ describe('promptune train', () => {
       '--verbalizer',
       'other=bad',
     );
-    const r = promptune(
+    const r = await promptune(
       cwd,
       'train',
       '--prompt',
@@ -96,12 +96,12 @@ describe('promptune train', () => {
     expect(meta.prompt?.template).toBe('{text} It was {mask}.');
     expect(meta.morePrompts?.map((p) => p.template)).toEqual(['Review: {text} Verdict: {mask}']);
     expect(meta.demonstrations?.pool.length).toBe(16);
-    const pred = promptune(cwd, 'predict', '--model', dir, '--text', 'Lovely tea.');
+    const pred = await promptune(cwd, 'predict', '--model', dir, '--text', 'Lovely tea.');
     expect(pred.status, pred.stderr).toBe(0);
     expect(pred.stdout).toMatch(/^(great|other) \(/);
   });
 
-  it('multi-label tasks train with one sigmoid per label, thresholds tuned on dev, and predict several labels', () => {
+  it('multi-label tasks train with one sigmoid per label, thresholds tuned on dev, and predict several labels', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'pt-train-ml-'));
     const rows = ['text,label'];
     const topics = ['taste', 'price', 'delivery'];
@@ -111,7 +111,7 @@ describe('promptune train', () => {
       rows.push(`"${words}",${on.join('|')}`);
     }
     writeFileSync(join(cwd, 'train.csv'), rows.filter((r) => !r.endsWith(',')).join('\n'));
-    const init = promptune(
+    const init = await promptune(
       cwd,
       'init',
       '--yes',
@@ -126,13 +126,13 @@ describe('promptune train', () => {
       model,
     );
     expect(init.status, init.stderr).toBe(0);
-    const r = promptune(cwd, 'train', '--recipe', 'classification', '--epochs', '2', '--max-length', '32', '--lr', '1e-3');
+    const r = await promptune(cwd, 'train', '--recipe', 'classification', '--epochs', '2', '--max-length', '32', '--lr', '1e-3');
     expect(r.status, r.stderr).toBe(0);
     const dir = join(cwd, /model saved to (\S+)/.exec(r.stdout)?.[1] as string);
     const meta = readClassifierMeta(dir);
     expect(meta.multiLabel).toBe(true);
     expect(meta.thresholds).toHaveLength(3);
-    const pred = promptune(cwd, 'predict', '--model', dir, '--data', 'train.csv', '--out', 'p.jsonl');
+    const pred = await promptune(cwd, 'predict', '--model', dir, '--data', 'train.csv', '--out', 'p.jsonl');
     expect(pred.status, pred.stderr).toBe(0);
     const out = readFileSync(join(cwd, 'p.jsonl'), 'utf8')
       .trim()
@@ -145,15 +145,15 @@ describe('promptune train', () => {
       expect(row.labels).toEqual(expected);
     }
     expect(out.some((row) => row.labels.length > 1)).toBe(true);
-    const ev = promptune(cwd, 'eval', '--model', dir, '--data', 'train.csv');
+    const ev = await promptune(cwd, 'eval', '--model', dir, '--data', 'train.csv');
     expect(ev.status, ev.stderr).toBe(0);
     expect(ev.stdout).toMatch(/macro-F1 \d\.\d{3} · micro-F1 \d\.\d{3} · subset accuracy \d\.\d{3} · Hamming loss \d\.\d{3}/);
     expect(ev.stdout).toMatch(/ {4}price +P \d\.\d{3}/);
   });
 
-  it('trains SetFit: contrastive pairs, then a head on frozen embeddings; predict loads the head', () => {
-    const cwd = project();
-    const r = promptune(
+  it('trains SetFit: contrastive pairs, then a head on frozen embeddings; predict loads the head', async () => {
+    const cwd = await project();
+    const r = await promptune(
       cwd,
       'train',
       '--recipe',
@@ -174,13 +174,13 @@ describe('promptune train', () => {
     const dir = join(cwd, /model saved to (\S+)/.exec(r.stdout)?.[1] as string);
     expect(readClassifierMeta(dir)).toMatchObject({ recipe: 'setfit', template: 'Review: {text}' });
     expect(existsSync(join(dir, 'setfit_head.safetensors'))).toBe(true);
-    const pred = promptune(cwd, 'predict', '--model', dir, '--text', 'Lovely tea.');
+    const pred = await promptune(cwd, 'predict', '--model', dir, '--text', 'Lovely tea.');
     expect(pred.status, pred.stderr).toBe(0);
     expect(pred.stdout).toMatch(/^(great|other) \(/);
   });
 
   it('a run killed with SIGKILL resumes from its checkpoint to the result of an uninterrupted run', async () => {
-    const cwd = project();
+    const cwd = await project();
     const args = [
       'train',
       '--recipe',
@@ -196,7 +196,7 @@ describe('promptune train', () => {
       '--lr',
       '1e-3',
     ];
-    const whole = promptune(cwd, ...args);
+    const whole = await promptune(cwd, ...args);
     expect(whole.status, whole.stderr).toBe(0);
     const child = spawn(process.execPath, [join(root, 'bin/promptune.mjs'), ...args], {
       cwd,
@@ -221,7 +221,7 @@ describe('promptune train', () => {
       }
     }
     await exited;
-    const resumed = promptune(cwd, 'train', '--resume', killedAt);
+    const resumed = await promptune(cwd, 'train', '--resume', killedAt);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`run ${killedAt} (resumed)`);
     const testLine = (out: string): string => /test: .*/.exec(out)?.[0] as string;
@@ -233,6 +233,6 @@ describe('promptune train', () => {
       Array.from({ length: 90 }, (_, i) => i + 1),
     );
     await store.close();
-    expect(promptune(cwd, 'train', '--resume', killedAt).stderr).toContain('is completed, so it cannot be resumed');
+    expect((await promptune(cwd, 'train', '--resume', killedAt)).stderr).toContain('is completed, so it cannot be resumed');
   });
 });
