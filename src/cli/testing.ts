@@ -1,45 +1,16 @@
 // Runs the real promptune command in a child process, as a user would (for the CLI's tests).
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { type ProcessRun, runProcess } from '../shared/testing.js';
+
 const bin = join(new URL('../../', import.meta.url).pathname, 'bin/promptune.mjs');
 
 /** The result of one command. */
-export interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliRun = ProcessRun;
 
-/**
- * Runs `command args` to completion, collecting its output. Asynchronous on purpose: a long spawnSync blocks the
- * test worker's event loop, and past 60 s vitest's worker RPC fails the whole run ("Timeout calling
- * onTaskUpdate") even though every test passed.
- */
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
-): Promise<CliRun> {
-  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  // Children that read stdin see the input, then end of file (never a terminal that waits).
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(opts.input ?? '');
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+export { runProcess };
 
 /** Runs `promptune ...args` in `cwd` with the project's default store (no PROMPTUNE_STORE_URL from outside). */
 export function runCli(
