@@ -55,4 +55,15 @@ export {
   type WebhookMethod,
   type WebhookRepository,
 } from './webhooks.js';
-export type { Job, JobRepository, JobStatus } from './jobs.js';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_DELAY_MS,
+  type EnqueueOptions,
+  JOB_STATUSES,
+  type Job,
+  type JobRepository,
+  type JobStatus,
+  type PgBossQueueOptions,
+  pgBossJobQueue,
+  sqlJobQueue,
+} from './jobs/index.js';

@@ -1,6 +1,7 @@
 // Opening a store: the URL (or PROMPTUNE_STORE_URL, or the default SQLite file under the project) picks the
 // database, the driver connects, and the schema is brought up to date before anything else touches it.
 import type { Driver } from './driver.js';
+import { pgBossJobQueue } from './jobs/index.js';
 import { migrate } from './migrate.js';
 import { type PostgresOptions, openPostgres } from './postgres-driver.js';
 import { type SqliteOptions, openSqlite } from './sqlite-driver.js';
@@ -15,10 +16,14 @@ export interface OpenStoreOptions extends SqliteOptions, PostgresOptions {
   migrate?: boolean;
 }
 
+function resolveTarget(url: string | undefined, options: OpenStoreOptions) {
+  const fromEnv = process.env[STORE_URL_ENV];
+  return parseStoreUrl(url ?? (fromEnv === '' ? undefined : fromEnv), options.projectDir ?? process.cwd());
+}
+
 /** Connects to the database a store URL names (same rules as openStore) without migrating or wrapping it. */
 export async function openDriver(url?: string, options: OpenStoreOptions = {}): Promise<Driver> {
-  const fromEnv = process.env[STORE_URL_ENV];
-  const target = parseStoreUrl(url ?? (fromEnv === '' ? undefined : fromEnv), options.projectDir ?? process.cwd());
+  const target = resolveTarget(url, options);
   return target.kind === 'sqlite' ? openSqlite(target.path, options) : openPostgres(target.url, options);
 }
 
@@ -27,7 +32,8 @@ export async function openDriver(url?: string, options: OpenStoreOptions = {}): 
  * PROMPTUNE_STORE_URL, then to `.promptune/promptune.db` under the project directory; applies pending migrations.
  */
 export async function openStore(url?: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const driver = await openDriver(url, options);
+  const target = resolveTarget(url, options);
+  const driver = target.kind === 'sqlite' ? await openSqlite(target.path, options) : await openPostgres(target.url, options);
   if (options.migrate !== false) {
     try {
       await migrate(driver, driver.location);
@@ -36,5 +42,6 @@ export async function openStore(url?: string, options: OpenStoreOptions = {}): P
       throw e;
     }
   }
-  return createStore(driver);
+  // PostgreSQL's job queue runs on pg-boss (many workers on many machines); SQLite's is the store's own table.
+  return createStore(driver, target.kind === 'postgres' ? { jobs: pgBossJobQueue(target.url, driver) } : {});
 }

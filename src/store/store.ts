@@ -4,7 +4,7 @@ import { type DatasetRepository, datasetRepository } from './datasets.js';
 import type { Dialect, Driver, Executor } from './driver.js';
 import { type EvaluationRepository, evaluationRepository } from './evaluations.js';
 import { type FeedbackRepository, feedbackRepository } from './feedback.js';
-import { type JobRepository, jobRepository } from './jobs.js';
+import { type JobRepository, sqlJobQueue } from './jobs/index.js';
 import { schemaVersion } from './migrate.js';
 import { type PredictionRepository, predictionRepository } from './predictions.js';
 import { type PromptRepository, promptRepository } from './prompts.js';
@@ -42,7 +42,8 @@ export interface Store extends Repositories {
   close(): Promise<void>;
 }
 
-function repositories(ex: Executor): Repositories {
+// A queue engine outside the store's connection (pg-boss) is shared by transactions rather than joined to them.
+function repositories(ex: Executor, jobs?: JobRepository): Repositories {
   return {
     dialect: ex.dialect,
     tasks: taskRepository(ex),
@@ -53,18 +54,22 @@ function repositories(ex: Executor): Repositories {
     runs: runRepository(ex),
     predictions: predictionRepository(ex),
     apiKeys: apiKeyRepository(ex),
-    jobs: jobRepository(ex),
+    jobs: jobs ?? sqlJobQueue(ex),
     webhooks: webhookRepository(ex),
-    transaction: (fn) => ex.transaction((tx) => fn(repositories(tx))),
+    transaction: (fn) => ex.transaction((tx) => fn(repositories(tx, jobs))),
   };
 }
 
-/** A Store over an open (and migrated) driver. */
-export function createStore(driver: Driver): Store {
+/** A Store over an open (and migrated) driver; `jobs` replaces the store's own job queue (pg-boss on PostgreSQL). */
+export function createStore(driver: Driver, opts: { jobs?: JobRepository } = {}): Store {
   return {
-    ...repositories(driver),
+    ...repositories(driver, opts.jobs),
     location: driver.location,
     schemaVersion: () => schemaVersion(driver),
-    close: () => driver.close(),
+    close: async () => {
+      // The queue first: pg-boss's last writes go through the driver's pool.
+      await opts.jobs?.close();
+      await driver.close();
+    },
   };
 }

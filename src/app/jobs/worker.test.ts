@@ -51,7 +51,7 @@ describe.each(backends)('worker on $name', (backend) => {
       expect(done).toBe(1);
       expect(await store.jobs.get(job.id)).toMatchObject({ status: 'completed', attempts: 1, result: { echoed: { n: 1 } } });
 
-      const failing = await store.jobs.enqueue('bad', {}, { maxAttempts: 2 });
+      const failing = await store.jobs.enqueue('bad', {}, { maxAttempts: 2, retryDelayMs: 0 });
       await runWorker(
         store,
         {
@@ -63,6 +63,41 @@ describe.each(backends)('worker on $name', (backend) => {
       );
       expect(await store.jobs.get(failing.id)).toMatchObject({ status: 'failed', attempts: 2, error: 'disk full' });
     } finally {
+      await store.close();
+    }
+  });
+
+  it.runIf(backend.available)('a cancelled job stops within seconds and frees its worker for the next one', async () => {
+    const store = await openStore(await backend.url());
+    const stop = new AbortController();
+    try {
+      const long = await store.jobs.enqueue('train', { n: 'long' });
+      const next = await store.jobs.enqueue('train', { n: 'next' });
+      let stoppedBy: unknown;
+      const handlers: Record<string, JobHandler> = {
+        train: (job, ctx) => {
+          if (job.id === next.id) {
+            stop.abort();
+            return Promise.resolve({ ran: 'next' });
+          }
+          return new Promise((_resolve, reject) => {
+            ctx.signal.addEventListener('abort', () => {
+              stoppedBy = ctx.signal.reason;
+              reject(new Error('training stopped on request'));
+            });
+            // The cancel comes from elsewhere (the CLI, the API) while the handler runs.
+            void store.jobs.cancel(job.id);
+          });
+        },
+      };
+      const started = Date.now();
+      expect(await runWorker(store, handlers, { signal: stop.signal, leaseMs: 900, pollMs: 20 })).toBe(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(stoppedBy).toBe('cancelled');
+      expect(await store.jobs.get(long.id)).toMatchObject({ status: 'cancelled', attempts: 1 });
+      expect(await store.jobs.get(next.id)).toMatchObject({ status: 'completed', result: { ran: 'next' } });
+    } finally {
+      stop.abort();
       await store.close();
     }
   });

@@ -51,6 +51,10 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
   const pollMs = opts.pollMs ?? 1000;
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
     opts.logger?.log(level, msg, { workerId, ...fields });
+  const logLost = (id: string, reason: unknown) =>
+    reason === 'cancelled'
+      ? log('info', 'job cancelled; stopped', { job: id })
+      : log('warn', 'job taken over by another worker; result dropped', { job: id });
   let done = 0;
   log('info', 'worker started', { kinds: Object.keys(handlers) });
   while (!opts.signal?.aborted) {
@@ -62,20 +66,23 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
     }
     log('info', 'job claimed', { job: job.id, kind: job.kind, attempt: job.attempts });
     const stop = new AbortController();
-    const onOuterAbort = () => stop.abort();
+    const onOuterAbort = () => stop.abort('stopping');
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let progress: unknown;
     let lost = false;
+    // A job this worker no longer holds was cancelled, or taken over after a lease it failed to renew in time; the
+    // handler is stopped either way, and told which (its signal's reason).
+    const loseJob = async () => {
+      if (lost) return;
+      lost = true;
+      const now = await store.jobs.get(job.id).catch(() => undefined);
+      stop.abort(now?.status === 'cancelled' ? 'cancelled' : 'lost');
+    };
     const renew = setInterval(
       () => {
         store.jobs
           .heartbeat(job.id, workerId, leaseMs, progress)
-          .then((held) => {
-            if (!held) {
-              lost = true;
-              stop.abort();
-            }
-          })
+          .then((held) => (held ? undefined : loseJob()))
           .catch((e: Error) => log('warn', 'lease renewal failed', { job: job.id, error: e.message }));
       },
       Math.max(50, leaseMs / 3),
@@ -91,14 +98,11 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
         },
         checkpoint: async (p) => {
           progress = p;
-          if (!(await store.jobs.heartbeat(job.id, workerId, leaseMs, p))) {
-            lost = true;
-            stop.abort();
-          }
+          if (!(await store.jobs.heartbeat(job.id, workerId, leaseMs, p))) await loseJob();
         },
       });
       const stoppedEarly = (result as { completed?: unknown } | null)?.completed === false;
-      if (lost) log('warn', 'job taken over by another worker; result dropped', { job: job.id });
+      if (lost) logLost(job.id, stop.signal.reason);
       else if (stop.signal.aborted && stoppedEarly) {
         // Stopped on request: hand the job back, without spending an attempt, so another worker (or this one,
         // restarted) resumes it.
@@ -113,7 +117,8 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
       }
     } catch (e) {
       const message = (e as Error).message;
-      if (stop.signal.aborted && !lost) {
+      if (lost) logLost(job.id, stop.signal.reason);
+      else if (stop.signal.aborted) {
         // A handler that stops by throwing (training checkpoints, then throws) was asked to: a hand-back too.
         await store.jobs.release(job.id, workerId).catch(() => undefined);
         log('info', 'job handed back', { job: job.id, reason: message });

@@ -38,5 +38,24 @@ describe('promptune jobs / worker', () => {
       '--kinds export: unknown export; use score, train, retrain',
     );
     expect((await runCli(cwd, ['jobs', 'show', 'job_nope'])).stderr).toContain('job "job_nope" is not in the store');
+
+    // Deferred, prioritised, cancelled: the worker never runs it; a finished job cannot be cancelled.
+    const args = ['jobs', 'add', 'score', '--data', 'in.csv', '--out', 'later.csv', '--model', model];
+    expect((await runCli(cwd, [...args, '--start-after', 'tomorrow'])).stderr).toContain(
+      '--start-after tomorrow: expected an ISO 8601 time',
+    );
+    expect((await runCli(cwd, [...args, '--priority', '1.5'])).stderr).toContain('--priority 1.5: expected a whole number');
+    const later = (await runCli(cwd, [...args, '--start-after', '2999-01-01T00:00:00Z', '--priority', '3'])).stdout.trim();
+    expect(JSON.parse((await runCli(cwd, ['jobs', 'show', later])).stdout)).toMatchObject({
+      status: 'queued',
+      priority: 3,
+      startAfter: '2999-01-01T00:00:00.000Z',
+    });
+    expect((await runCli(cwd, ['worker', '--until-empty'])).stderr).toContain('0 job(s) completed');
+    expect((await runCli(cwd, ['jobs', 'cancel', later])).stdout).toBe(`${later}\tcancelled\n`);
+    expect((await runCli(cwd, ['jobs', 'list', '--status', 'cancelled'])).stdout).toContain(later);
+    const refused = await runCli(cwd, ['jobs', 'cancel', id]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('is completed: only a queued or running job can be cancelled');
   }, 120_000);
 });

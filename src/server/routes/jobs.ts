@@ -3,6 +3,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { scoreJobSchema } from '../../app/index.js';
+import { JOB_STATUSES } from '../../store/index.js';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { requireScope } from '../middleware/auth.js';
 import { readJson } from '../middleware/json-body.js';
@@ -19,10 +20,14 @@ export function jobRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
     return c.json(job, 201);
   });
   app.get('/v1/jobs/:id', requireScope('admin'), async (c) => c.json(await ctx.store.jobs.get(c.req.param('id'))));
+  app.post('/v1/jobs/:id/cancel', requireScope('admin'), async (c) => {
+    const job = await ctx.store.jobs.cancel(c.req.param('id'));
+    ctx.logger.log('info', 'job cancelled', { requestId: c.var.requestId, job: job.id });
+    return c.json(job);
+  });
   app.get('/v1/jobs', requireScope('admin'), async (c) => {
     const status = c.req.query('status');
-    const statuses = ['queued', 'running', 'completed', 'failed'] as const;
-    const s = statuses.find((x) => x === status);
+    const s = JOB_STATUSES.find((x) => x === status);
     return c.json({ jobs: await ctx.store.jobs.list({ ...(s ? { status: s } : {}), limit: 100 }) });
   });
 }

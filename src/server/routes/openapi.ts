@@ -63,10 +63,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
         ),
       },
       '/v1/jobs': {
-        get: op('Recent jobs (?status=queued|running|completed|failed)', 'admin'),
+        get: op('Recent jobs (?status=queued|running|completed|failed|cancelled)', 'admin'),
         post: op('Queue a batch-scoring job for the workers (paths on shared storage)', 'admin', jobRequestSchema),
       },
       '/v1/jobs/{id}': { get: op('A job: status, attempts, progress, result or error', 'admin') },
+      '/v1/jobs/{id}/cancel': { post: op('Cancel a queued or running job (409 when it has finished)', 'admin') },
       '/health/live': { get: op('The process answers', null) },
       '/health/ready': { get: op('Models loaded, store reachable, not shutting down', null) },
       '/metrics': { get: op('Prometheus metrics', 'admin') },

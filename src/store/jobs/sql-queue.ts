@@ -1,58 +1,13 @@
-// Jobs on the store's queue. Claims take the oldest claimable job — queued, or running under a lease that expired
-// because its worker died — atomically across processes (PostgreSQL skips rows another claimer has locked;
-// SQLite has one writer at a time). Every change after the claim names the worker and holds only while its lease
-// does, so a worker that lost its job to another cannot overwrite the newer worker's result. Leases are written and
-// compared with the database's clock (one clock for every worker), and a worker that stops on request hands its
-// job back without spending an attempt.
-import type { Executor, SqlValue } from './driver.js';
-import { StoreError } from './errors.js';
-import { checkText, databaseNow, fromJson, newId, toJson, whereGiven } from './values.js';
-
-/** Where a job is. */
-export type JobStatus = 'queued' | 'running' | 'completed' | 'failed';
-
-/** A job. */
-export interface Job {
-  id: string;
-  kind: string;
-  payload: unknown;
-  status: JobStatus;
-  /** Claims so far (a retry after a failure or an expired lease counts). */
-  attempts: number;
-  maxAttempts: number;
-  workerId: string | null;
-  leaseUntil: string | null;
-  /** The handler's latest progress report. */
-  progress: unknown;
-  result: unknown;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** The job queue in the store. */
-export interface JobRepository {
-  /** Queues a job. */
-  enqueue(kind: string, payload: unknown, opts?: { maxAttempts?: number }): Promise<Job>;
-  /** Claims the oldest claimable job of these kinds for `workerId` for `leaseMs`, or undefined when none. */
-  claim(workerId: string, kinds: readonly string[], leaseMs: number): Promise<Job | undefined>;
-  /** Extends the lease and records progress; false when the worker no longer holds the job. */
-  heartbeat(id: string, workerId: string, leaseMs: number, progress?: unknown): Promise<boolean>;
-  /** Finishes the job with its result; false when the worker no longer holds it. */
-  complete(id: string, workerId: string, result: unknown): Promise<boolean>;
-  /** Records a failure: queued again while attempts remain, else failed; false when the worker no longer holds it. */
-  fail(id: string, workerId: string, error: string): Promise<boolean>;
-  /**
-   * Hands a job back unfinished (a graceful stop): queued again with its attempts as before the claim, its progress
-   * kept for the next claim to resume from; false when the worker no longer holds it.
-   */
-  release(id: string, workerId: string): Promise<boolean>;
-  /** The job with this id; STORE_NOT_FOUND when absent. */
-  get(id: string): Promise<Job>;
-  /** Jobs, newest first. */
-  list(filter?: { status?: JobStatus; kind?: string; limit?: number }): Promise<Job[]>;
-}
+// The store's own job queue, for SQLite (the embedded default): one machine, one writer at a time, so a plain table
+// is the whole engine. Claims take the claimable job that should run first — queued and due (deferred start, retry
+// back-off), or running under a lease that expired because its worker died — highest priority, then oldest. Every
+// change after the claim names the worker and holds only while its lease does, so a worker that lost its job
+// cannot overwrite the newer worker's result. Leases are written and compared with the database's clock, and a
+// worker that stops on request hands its job back without spending an attempt.
+import type { Executor, SqlValue } from '../driver.js';
+import { StoreError } from '../errors.js';
+import { checkText, databaseNow, fromJson, newId, toJson, whereGiven } from '../values.js';
+import { type Job, type JobRepository, type JobStatus, enqueueSettings } from './types.js';
 
 interface Row {
   id: string;
@@ -61,6 +16,9 @@ interface Row {
   status: JobStatus;
   attempts: number;
   max_attempts: number;
+  priority: number;
+  start_after: string;
+  retry_delay_ms: number;
   worker_id: string | null;
   lease_until: string | null;
   progress: string | null;
@@ -72,7 +30,7 @@ interface Row {
 }
 
 const COLUMNS =
-  'id, kind, payload, status, attempts, max_attempts, worker_id, lease_until, progress, result, error, created_at, started_at, finished_at';
+  'id, kind, payload, status, attempts, max_attempts, priority, start_after, retry_delay_ms, worker_id, lease_until, progress, result, error, created_at, started_at, finished_at';
 
 const toJob = (r: Row): Job => ({
   id: r.id,
@@ -81,8 +39,9 @@ const toJob = (r: Row): Job => ({
   status: r.status,
   attempts: Number(r.attempts),
   maxAttempts: Number(r.max_attempts),
+  priority: Number(r.priority),
+  startAfter: r.start_after,
   workerId: r.worker_id,
-  leaseUntil: r.lease_until,
   progress: fromJson(r.progress),
   result: fromJson(r.result),
   error: r.error,
@@ -94,8 +53,8 @@ const toJob = (r: Row): Job => ({
 /** A time `ms` after the database's now, as stored text. */
 const after = (t: Date, ms: number): string => new Date(t.getTime() + ms).toISOString();
 
-/** The job repository over one executor. */
-export function jobRepository(ex: Executor): JobRepository {
+/** The SQL job queue over one executor. */
+export function sqlJobQueue(ex: Executor): JobRepository {
   // Only the worker holding a live lease may change a running job.
   const held = "id = ? AND worker_id = ? AND status = 'running' AND lease_until > ?";
   const update = async (sql: string, params: (t: Date) => SqlValue[], id: string, workerId: string): Promise<boolean> => {
@@ -110,14 +69,24 @@ export function jobRepository(ex: Executor): JobRepository {
     return changed.length > 0;
   };
   const repo: JobRepository = {
+    engine: 'sql',
     async enqueue(kind, payload, opts = {}) {
-      const maxAttempts = opts.maxAttempts ?? 3;
-      if (!(Number.isInteger(maxAttempts) && maxAttempts > 0))
-        throw new StoreError('STORE_INVALID', `job maxAttempts ${maxAttempts}: expected a whole number > 0.`);
+      const s = enqueueSettings(kind, opts);
       const id = newId('job');
+      const t = await databaseNow(ex);
+      const startAfter = s.startAfter > t ? s.startAfter : t;
       await ex.run(
-        `INSERT INTO jobs (${COLUMNS}) VALUES (?, ?, ?, 'queued', 0, ?, NULL, NULL, NULL, NULL, NULL, ?, NULL, NULL)`,
-        [id, checkText(kind, 'job kind'), toJson(payload, 'job payload'), maxAttempts, (await databaseNow(ex)).toISOString()],
+        `INSERT INTO jobs (${COLUMNS}) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL, ?, NULL, NULL)`,
+        [
+          id,
+          kind,
+          toJson(payload, 'job payload'),
+          s.maxAttempts,
+          s.priority,
+          startAfter.toISOString(),
+          s.retryDelayMs,
+          t.toISOString(),
+        ],
       );
       return repo.get(id);
     },
@@ -127,17 +96,17 @@ export function jobRepository(ex: Executor): JobRepository {
       const t = await databaseNow(ex);
       const at = t.toISOString();
       const lock = ex.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-      const claimable = `kind IN (${kinds.map(() => '?').join(', ')}) AND (status = 'queued' OR (status = 'running' AND lease_until <= ?))`;
+      const claimable = `kind IN (${kinds.map(() => '?').join(', ')}) AND ((status = 'queued' AND start_after <= ?) OR (status = 'running' AND lease_until <= ?))`;
       // "id = (scalar subquery)", not "id IN (…)": PostgreSQL may re-run an IN subquery for each row it scans, and
       // with SKIP LOCKED each run can pick a different row, so one claim could take several jobs. The outer WHERE
       // repeats the conditions: a row that changed while PostgreSQL waited is re-checked, not taken.
       const rows = await ex.query<Row>(
         `UPDATE jobs SET status = 'running', worker_id = ?, lease_until = ?, attempts = attempts + 1,
            started_at = COALESCE(started_at, ?), error = NULL
-         WHERE id = (SELECT id FROM jobs WHERE ${claimable} ORDER BY created_at, id LIMIT 1${lock})
+         WHERE id = (SELECT id FROM jobs WHERE ${claimable} ORDER BY priority DESC, created_at, id LIMIT 1${lock})
            AND ${claimable}
          RETURNING ${COLUMNS}`,
-        [workerId, after(t, leaseMs), at, ...kinds, at, ...kinds, at],
+        [workerId, after(t, leaseMs), at, ...kinds, at, at, ...kinds, at, at],
       );
       const row = rows[0];
       if (!row) return undefined;
@@ -172,15 +141,28 @@ export function jobRepository(ex: Executor): JobRepository {
     },
     async fail(id, workerId, error) {
       const job = await repo.get(id);
-      const retry = job.attempts < job.maxAttempts;
+      if (job.attempts >= job.maxAttempts)
+        return update("status = 'failed', error = ?, finished_at = ?", (t) => [error, t.toISOString()], id, workerId);
+      const [row] = await ex.query<{ retry_delay_ms: number }>('SELECT retry_delay_ms FROM jobs WHERE id = ?', [id]);
+      // Exponential back-off: the delay doubles with each failed attempt.
+      const delay = Number(row?.retry_delay_ms ?? 0) * 2 ** (job.attempts - 1);
       return update(
-        retry
-          ? "status = 'queued', error = ?, lease_until = NULL, worker_id = NULL"
-          : "status = 'failed', error = ?, finished_at = ?",
-        (t) => (retry ? [error] : [error, t.toISOString()]),
+        "status = 'queued', error = ?, start_after = ?, lease_until = NULL, worker_id = NULL",
+        (t) => [error, after(t, delay)],
         id,
         workerId,
       );
+    },
+    async cancel(id) {
+      const t = await databaseNow(ex);
+      const changed = await ex.query<{ id: string }>(
+        "UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_until = NULL WHERE id = ? AND status IN ('queued', 'running') RETURNING id",
+        [t.toISOString(), id],
+      );
+      const job = await repo.get(id);
+      if (!changed.length)
+        throw new StoreError('STORE_CONFLICT', `job "${id}" is ${job.status}: only a queued or running job can be cancelled.`);
+      return job;
     },
     async get(id) {
       const [row] = await ex.query<Row>(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`, [id]);
@@ -199,6 +181,7 @@ export function jobRepository(ex: Executor): JobRepository {
       );
       return rows.map(toJob);
     },
+    close: async () => {},
   };
   return repo;
 }

@@ -1,0 +1,322 @@
+// The job queue on PostgreSQL, on pg-boss: its queues (one per job kind) give what users who outgrow one machine
+// expect of a queue engine — claims with SKIP LOCKED across many workers on many machines, liveness by heartbeat
+// judged on the database's clock, retries with exponential back-off, priorities, deferred start, cancellation and
+// retention — and every call here is pg-boss's public API. What pg-boss has no place for, a running job's
+// progress and how many times it was handed back, lives in the store's job_progress table.
+//
+// A graceful hand-back must not spend an attempt, and pg-boss counts every re-fetch of a started job as a retry;
+// so a hand-back cancels, resumes and raises the job's retry limit by one in one transaction, and the hand-backs
+// are subtracted when a job's attempts are reported.
+import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import type { JobWithMetadata } from 'pg-boss';
+import type { Executor } from '../driver.js';
+import { StoreError } from '../errors.js';
+import { checkText, fromJson, toJson } from '../values.js';
+import { type Job, type JobRepository, type JobStatus, enqueueSettings } from './types.js';
+
+/** How the pg-boss runner is tuned; each has an environment variable for operators. */
+export interface PgBossQueueOptions {
+  /** A running job whose worker sent no heartbeat for this long is retried elsewhere (≥ 10; PROMPTUNE_JOB_HEARTBEAT_S, default 30). */
+  heartbeatSeconds?: number;
+  /** How often dead workers' jobs are looked for (PROMPTUNE_JOB_SUPERVISE_S, default 10). */
+  superviseSeconds?: number;
+  /** Finished jobs are deleted after this many days (PROMPTUNE_JOB_RETENTION_DAYS, default 30). */
+  retentionDays?: number;
+}
+
+const PREFIX = 'promptune.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const queueName = (kind: string): string => `${PREFIX}${kind}`;
+// pg-boss fails an active job after its expiry whatever its heartbeats say; the heartbeat is the liveness check, so
+// the expiry is pg-boss's maximum (training can run for hours).
+const EXPIRE_SECONDS = 24 * 60 * 60;
+
+interface Held {
+  kind: string;
+  workerId: string;
+  retryCount: number;
+}
+
+interface Side {
+  progress: unknown;
+  handBacks: number;
+  workerId: string | null;
+}
+
+const STATUS: Record<JobWithMetadata['state'], JobStatus> = {
+  created: 'queued',
+  retry: 'queued',
+  active: 'running',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(Number.isFinite(n) && n > 0)) throw new StoreError('STORE_INVALID', `${name}=${raw}: expected a number > 0.`);
+  return n;
+}
+
+function toJob(j: JobWithMetadata, kind: string, side: Side | undefined): Job {
+  const handBacks = side?.handBacks ?? 0;
+  const status = STATUS[j.state];
+  const output = (j.output ?? null) as { result?: unknown; message?: string } | null;
+  return {
+    id: j.id,
+    kind,
+    payload: j.data,
+    status,
+    // pg-boss counts a re-fetch of a started job as a retry; hand-backs are not attempts.
+    attempts: j.startedOn ? j.retryCount + 1 - handBacks : 0,
+    maxAttempts: j.retryLimit + 1 - handBacks,
+    priority: j.priority,
+    startAfter: iso(j.startAfter) ?? iso(j.createdOn) ?? '',
+    workerId: status === 'queued' ? null : (side?.workerId ?? null),
+    progress: side?.progress ?? null,
+    result: status === 'completed' ? (output?.result ?? null) : null,
+    error: j.state === 'failed' || j.state === 'retry' ? (output?.message ?? null) : null,
+    createdAt: iso(j.createdOn) ?? '',
+    startedAt: iso(j.startedOn),
+    finishedAt: status === 'completed' || status === 'failed' || status === 'cancelled' ? iso(j.completedOn) : null,
+  };
+}
+
+/** The pg-boss job queue for the PostgreSQL store at `url`; `ex` is the store's executor (for job_progress). */
+export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOptions = {}): JobRepository {
+  const heartbeatSeconds = Math.max(10, Math.round(options.heartbeatSeconds ?? envNumber('PROMPTUNE_JOB_HEARTBEAT_S', 30)));
+  const superviseSeconds = Math.max(1, Math.round(options.superviseSeconds ?? envNumber('PROMPTUNE_JOB_SUPERVISE_S', 10)));
+  const retentionDays = options.retentionDays ?? envNumber('PROMPTUNE_JOB_RETENTION_DAYS', 30);
+  let started: Promise<PgBoss> | undefined;
+  let txPool: pg.Pool | undefined;
+  const queues = new Set<string>();
+  const held = new Map<string, Held>();
+  const kinds = new Map<string, string>();
+
+  // pg-boss installs its schema on first start, so a store that never touches jobs never creates it.
+  const boss = (): Promise<PgBoss> => {
+    started ??= (async () => {
+      const b = new PgBoss({
+        connectionString: url,
+        max: 3,
+        superviseIntervalSeconds: superviseSeconds,
+        monitorIntervalSeconds: superviseSeconds,
+        schedule: false,
+      });
+      b.on('error', () => {
+        // Maintenance errors (a dropped connection) are retried by pg-boss on its next pass; calls report their own.
+      });
+      try {
+        await b.start();
+      } catch (e) {
+        throw new StoreError('STORE_CONNECT', `the job queue (pg-boss) could not start: ${(e as Error).message}`);
+      }
+      return b;
+    })();
+    return started;
+  };
+  const queue = async (kind: string): Promise<PgBoss> => {
+    const b = await boss();
+    const name = queueName(kind);
+    if (!queues.has(name)) {
+      if (!(await b.getQueue(name)))
+        await b
+          .createQueue(name, {
+            heartbeatSeconds,
+            expireInSeconds: EXPIRE_SECONDS,
+            deleteAfterSeconds: Math.round(retentionDays * 86_400),
+          })
+          // Another process may have created it between the look and the create.
+          .catch(async (e: Error) => {
+            if (!(await b.getQueue(name))) throw e;
+          });
+      queues.add(name);
+    }
+    return b;
+  };
+  const sides = async (ids: string[]): Promise<Map<string, Side>> => {
+    const out = new Map<string, Side>();
+    if (!ids.length) return out;
+    const rows = await ex.query<{ job_id: string; progress: string | null; hand_backs: number; worker_id: string | null }>(
+      `SELECT job_id, progress, hand_backs, worker_id FROM job_progress WHERE job_id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
+    for (const r of rows)
+      out.set(r.job_id, { progress: fromJson(r.progress), handBacks: Number(r.hand_backs), workerId: r.worker_id });
+    return out;
+  };
+  const writeSide = async (id: string, set: { progress?: unknown; workerId?: string | null; handBack?: boolean }) => {
+    const progress = set.progress === undefined ? null : toJson(set.progress, 'job progress');
+    await ex.run(
+      `INSERT INTO job_progress (job_id, progress, hand_backs, worker_id, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (job_id) DO UPDATE SET
+         progress = COALESCE(excluded.progress, job_progress.progress),
+         hand_backs = job_progress.hand_backs + excluded.hand_backs,
+         worker_id = ${set.workerId === undefined ? 'job_progress.worker_id' : 'excluded.worker_id'},
+         updated_at = excluded.updated_at`,
+      [id, progress, set.handBack ? 1 : 0, set.workerId ?? null, new Date().toISOString()],
+    );
+  };
+  const find = async (id: string): Promise<{ job: JobWithMetadata; kind: string } | undefined> => {
+    // pg-boss ids are UUIDs; anything else is no job of ours (and PostgreSQL would reject it as a uuid).
+    if (!UUID.test(id)) return undefined;
+    const b = await boss();
+    const known = kinds.get(id);
+    const names = known ? [queueName(known)] : (await b.getQueues()).map((q) => q.name).filter((n) => n.startsWith(PREFIX));
+    for (const name of names) {
+      const [job] = await b.findJobs(name, { id });
+      if (job) {
+        const kind = name.slice(PREFIX.length);
+        kinds.set(id, kind);
+        return { job: job as JobWithMetadata, kind };
+      }
+    }
+    return undefined;
+  };
+  const holding = (id: string, workerId: string): Held | undefined => {
+    const h = held.get(id);
+    return h && h.workerId === workerId ? h : undefined;
+  };
+  const affected = (r: unknown): number => Number((r as { affected?: number } | undefined)?.affected ?? 0);
+  const settle = async (id: string, workerId: string, how: (b: PgBoss, h: Held) => Promise<unknown>): Promise<boolean> => {
+    checkText(workerId, 'workerId');
+    const h = holding(id, workerId);
+    if (!h) return false;
+    held.delete(id);
+    try {
+      return affected(await how(await queue(h.kind), h)) > 0;
+    } catch {
+      // pg-boss rejects settling an attempt that is no longer active (retried elsewhere, or cancelled).
+      return false;
+    }
+  };
+
+  const repo: JobRepository = {
+    engine: 'pg-boss',
+    async enqueue(kind, payload, opts = {}) {
+      const s = enqueueSettings(kind, opts);
+      const b = await queue(kind);
+      const retryDelay = Math.round(s.retryDelayMs / 1000);
+      const id = await b.send(queueName(kind), (payload ?? null) as object, {
+        retryLimit: s.maxAttempts - 1,
+        priority: s.priority,
+        ...(s.startAfter.getTime() > 0 ? { startAfter: s.startAfter } : {}),
+        ...(retryDelay > 0 ? { retryDelay, retryBackoff: true } : { retryDelay: 0 }),
+      });
+      if (!id) throw new StoreError('STORE_QUERY', `the job queue did not accept the ${kind} job.`);
+      kinds.set(id, kind);
+      return repo.get(id);
+    },
+    async claim(workerId, want) {
+      checkText(workerId, 'workerId');
+      for (const kind of want) {
+        const b = await queue(kind);
+        const [job] = await b.fetch<object>(queueName(kind), { includeMetadata: true, batchSize: 1 });
+        if (!job) continue;
+        held.set(job.id, { kind, workerId, retryCount: job.retryCount });
+        kinds.set(job.id, kind);
+        await writeSide(job.id, { workerId });
+        return toJob(job, kind, (await sides([job.id])).get(job.id));
+      }
+      return undefined;
+    },
+    async heartbeat(id, workerId, _leaseMs, progress) {
+      const h = holding(id, workerId);
+      if (!h) return false;
+      const b = await queue(h.kind);
+      // Fenced to this worker's attempt: after a retry elsewhere, or a cancel, it touches nothing.
+      const touched = affected(await b.touch(queueName(h.kind), { id, retryCount: h.retryCount }));
+      if (!touched) {
+        held.delete(id);
+        return false;
+      }
+      if (progress !== undefined) await writeSide(id, { progress });
+      return true;
+    },
+    complete(id, workerId, result) {
+      return settle(id, workerId, (b, h) =>
+        b.complete(queueName(h.kind), { id, retryCount: h.retryCount }, { result: result ?? null }),
+      );
+    },
+    fail(id, workerId, error) {
+      return settle(id, workerId, (b, h) => b.fail(queueName(h.kind), { id, retryCount: h.retryCount }, { message: error }));
+    },
+    async release(id, workerId) {
+      const h = holding(id, workerId);
+      if (!h) return false;
+      const b = await queue(h.kind);
+      const name = queueName(h.kind);
+      const found = await find(id);
+      if (!found || found.job.state !== 'active' || found.job.retryCount !== h.retryCount) {
+        held.delete(id);
+        return false;
+      }
+      txPool ??= new pg.Pool({ connectionString: url, max: 1 });
+      const client = await txPool.connect();
+      const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
+      try {
+        await client.query('BEGIN');
+        if (!affected(await b.cancel(name, id, { db }))) throw new Error('the job was no longer active');
+        await b.resume(name, id, { db });
+        // The next fetch counts a retry; one more allowed keeps the attempts left as they were.
+        await b.update(name, undefined, { id, retryLimit: found.job.retryLimit + 1, db });
+        await client.query('COMMIT');
+      } catch {
+        await client.query('ROLLBACK').catch(() => undefined);
+        held.delete(id);
+        return false;
+      } finally {
+        client.release();
+      }
+      held.delete(id);
+      await writeSide(id, { handBack: true, workerId: null });
+      return true;
+    },
+    async cancel(id) {
+      const found = await find(id);
+      if (!found) throw new StoreError('STORE_NOT_FOUND', `job "${id}" is not in the store: check the id.`);
+      const b = await boss();
+      const done = affected(await b.cancel(queueName(found.kind), id));
+      const job = await repo.get(id);
+      if (!done)
+        throw new StoreError('STORE_CONFLICT', `job "${id}" is ${job.status}: only a queued or running job can be cancelled.`);
+      return job;
+    },
+    async get(id) {
+      const found = await find(id);
+      if (!found) throw new StoreError('STORE_NOT_FOUND', `job "${id}" is not in the store: check the id.`);
+      return toJob(found.job, found.kind, (await sides([id])).get(id));
+    },
+    async list(filter = {}) {
+      const b = await boss();
+      const names = filter.kind
+        ? [queueName(filter.kind)]
+        : (await b.getQueues()).map((q) => q.name).filter((n) => n.startsWith(PREFIX));
+      const all: { job: JobWithMetadata; kind: string }[] = [];
+      for (const name of names) {
+        if (!(await b.getQueue(name))) continue;
+        for (const job of await b.findJobs(name, { limit: 100_000 }))
+          all.push({ job: job as JobWithMetadata, kind: name.slice(PREFIX.length) });
+      }
+      const side = await sides(all.map((a) => a.job.id));
+      const jobs = all
+        .map((a) => toJob(a.job, a.kind, side.get(a.job.id)))
+        .filter((j) => !filter.status || j.status === filter.status)
+        .sort((x, y) => (x.createdAt === y.createdAt ? y.id.localeCompare(x.id) : y.createdAt.localeCompare(x.createdAt)));
+      return filter.limit === undefined ? jobs : jobs.slice(0, filter.limit);
+    },
+    async close() {
+      const b = started;
+      started = undefined;
+      if (b) await (await b.catch(() => undefined))?.stop({ graceful: false, close: true, timeout: 2000 });
+      await txPool?.end();
+      txPool = undefined;
+    },
+  };
+  return repo;
+}
