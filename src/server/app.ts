@@ -3,11 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { ClassifierError } from '../core/train/index.js';
-import { StoreError } from '../store/index.js';
+import { RouteTable } from './api/route.js';
 import type { ServerContext, ServerEnv } from './context.js';
-import { ServerError } from './errors.js';
-import { authenticate, requireScope } from './middleware/auth.js';
+import { ServerError, toServerError } from './errors.js';
+import { authenticate } from './middleware/auth.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import type { ServedModelOptions } from './models/served-model.js';
 import { crmRoutes } from './routes/crm.js';
@@ -18,25 +17,6 @@ import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { predictRoutes } from './routes/predict.js';
-
-const PUBLIC = new Set(['/health/live', '/health/ready', '/openapi.json']);
-
-/** A failure as the client sees it: status, code, message, Retry-After. */
-function toServerError(e: unknown): ServerError {
-  if (e instanceof ServerError) return e;
-  if (StoreError.isInstance(e)) {
-    if (e.code === 'STORE_NOT_FOUND') return new ServerError(404, 'NOT_FOUND', e.message);
-    if (e.code === 'STORE_INVALID') return new ServerError(400, 'BAD_REQUEST', e.message);
-    if (e.code === 'STORE_CONFLICT') return new ServerError(409, 'BAD_REQUEST', e.message);
-    return new ServerError(503, 'UNAVAILABLE', 'the store is unreachable right now: retry shortly.', 5);
-  }
-  if (ClassifierError.isInstance(e) && e.code === 'CLASSIFIER_INPUT') return new ServerError(400, 'BAD_REQUEST', e.message);
-  return new ServerError(
-    500,
-    'INTERNAL',
-    'an internal error occurred: the request id in this answer finds it in the server log.',
-  );
-}
 
 /** Builds the Hono app over a server context. */
 export function createApp(ctx: ServerContext, serving: ServedModelOptions, version = '0.1.0'): Hono<ServerEnv> {
@@ -65,10 +45,12 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
   if (ctx.corsOrigins.length)
     app.use('*', cors({ origin: ctx.corsOrigins, allowHeaders: ['Authorization', 'Content-Type', 'X-API-Key', 'X-Request-Id'] }));
 
+  // Declared before the auth middleware, which asks it which routes are public.
+  const routes = new RouteTable(app, ctx.limits.maxBodyBytes);
   const auth = authenticate(ctx.store, { disabled: ctx.authDisabled });
   const limit = rateLimit(ctx.limits.ratePerMinute);
   app.use('*', async (c, next) => {
-    if (PUBLIC.has(c.req.path) || c.req.method === 'OPTIONS') return next();
+    if (routes.isPublic(c.req.method, c.req.path) || c.req.method === 'OPTIONS') return next();
     if (ctx.draining)
       throw new ServerError(
         503,
@@ -81,18 +63,28 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
     });
   });
 
-  healthRoutes(app, ctx);
-  openApiRoutes(app, version);
-  predictRoutes(app, ctx);
-  feedbackRoutes(app, ctx);
-  modelRoutes(app, ctx, serving);
-  driftRoutes(app, ctx);
-  jobRoutes(app, ctx);
-  crmRoutes(app, ctx);
-  app.get('/metrics', requireScope('admin'), async (c) => {
-    for (const m of ctx.models.list()) ctx.metrics.queueDepth.set({ model: m.identity.name }, m.queueDepth);
-    return c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });
-  });
+  healthRoutes(routes, ctx);
+  openApiRoutes(routes, version);
+  predictRoutes(routes, ctx);
+  feedbackRoutes(routes, ctx);
+  modelRoutes(routes, ctx, serving);
+  driftRoutes(routes, ctx);
+  jobRoutes(routes, ctx);
+  crmRoutes(routes, ctx);
+  routes.route(
+    {
+      method: 'get',
+      path: '/metrics',
+      access: 'admin',
+      tag: 'monitoring',
+      summary: 'Prometheus metrics',
+      produces: 'text/plain',
+    },
+    async (c) => {
+      for (const m of ctx.models.list()) ctx.metrics.queueDepth.set({ model: m.identity.name }, m.queueDepth);
+      return c.text(await ctx.metrics.registry.metrics(), 200, { 'Content-Type': ctx.metrics.registry.contentType });
+    },
+  );
 
   app.notFound((c) =>
     c.json(
@@ -116,7 +108,17 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
         stack: (e as Error).stack,
       });
     if (err.retryAfter !== undefined) c.header('Retry-After', String(err.retryAfter));
-    return c.json({ error: { code: err.code, message: err.message, requestId: c.var.requestId } }, err.status);
+    return c.json(
+      {
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.problems?.length ? { problems: err.problems } : {}),
+          requestId: c.var.requestId,
+        },
+      },
+      err.status,
+    );
   });
   return app;
 }

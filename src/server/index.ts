@@ -8,7 +8,9 @@ export { ModelRegistry, type TrafficSplit, keyPosition } from './traffic/registr
 export { redactPii } from './monitoring/redact.js';
 export { type LogLevel, type Logger, jsonLogger } from './monitoring/logger.js';
 export { type ServerMetrics, serverMetrics } from './monitoring/metrics.js';
-export { openApiDocument } from './routes/openapi.js';
+export { openApiDocument, openApiPath, routeStatuses } from './api/document.js';
+export { type RouteAccess, type RouteSpec, RouteTable } from './api/route.js';
+export { HTTP_ERRORS, toServerError } from './errors.js';
 export { DRIFT_DEFAULTS, type RunningServer, type ServeOptions, startServer } from './serve.js';
 export {
   DRIFT_PROFILE_FILE,

@@ -46,6 +46,8 @@ export const DRIFT_DEFAULTS: DriftOptions = { windowSeconds: 3600, intervalSecon
 export interface RunningServer {
   url: string;
   context: ServerContext;
+  /** Every route the app mounted, as "METHOD /path" (Hono's form), for checking them against the document. */
+  mountedRoutes: readonly string[];
   /** Graceful stop: waits for in-flight work (at most `timeoutMs`), then closes models and the store. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -127,6 +129,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   return {
     url,
     context,
+    // A route with middleware is listed once per handler.
+    mountedRoutes: [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))],
     close(timeoutMs = 30_000) {
       closing ??= (async () => {
         context.draining = true;

@@ -2,6 +2,7 @@
 // refuses invalid UTF-8 instead of silently replacing bytes, and names the parse error's position.
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { type Problem, problemsFromZod } from '../../shared/index.js';
 import { ServerError } from '../errors.js';
 
 /** The body's bytes, at most `limit` of them (413 beyond). */
@@ -52,18 +53,19 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S, limit
     );
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ServerError(400, 'BAD_REQUEST', describeIssue(parsed.error, value));
+  if (!parsed.success) {
+    const problems = problemsFromZod(parsed.error, value, { fix: 'see /openapi.json for the request format' });
+    throw new ServerError(400, 'BAD_REQUEST', describeProblems(problems), undefined, problems);
+  }
   return parsed.data;
 }
 
-/** One line for a validation failure: the field's path, the value found, what was expected. */
-export function describeIssue(error: z.ZodError, value: unknown): string {
-  const issue = error.issues[0];
-  if (!issue) return 'the request is invalid';
-  const path = issue.path.length ? issue.path.join('.') : '(body)';
-  let found: unknown = value;
-  for (const p of issue.path) found = found && typeof found === 'object' ? (found as Record<PropertyKey, unknown>)[p] : undefined;
-  const shown = found === undefined ? 'missing' : JSON.stringify(found)?.slice(0, 80);
-  const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-  return `${path}: ${issue.message}${keys} — got ${shown}. See /openapi.json for the request format.`;
+/** Every validation problem in one line: each field's path, the value found, what was expected. */
+function describeProblems(problems: readonly Problem[]): string {
+  if (!problems.length) return 'the request is invalid';
+  const each = problems.map(
+    (p) =>
+      `${p.path || '(body)'}: ${p.message} — got ${p.received ?? (p.code === 'unrecognized_keys' ? 'extra fields' : 'missing')}`,
+  );
+  return `${each.join('; ')}. See /openapi.json for the request format.`;
 }

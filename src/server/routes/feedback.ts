@@ -1,11 +1,10 @@
+import { z } from 'zod';
 // Feedback on served predictions, by id: a rating, a correction or a comment, stored with the prediction's model
 // and prompt version; and the review queue of unsure predictions that a person labels.
-import type { Hono } from 'hono';
 import type { FeedbackInput, StoredPrediction } from '../../store/index.js';
-import type { ServerContext, ServerEnv } from '../context.js';
+import { type RouteTable, pathParam } from '../api/route.js';
+import type { ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
-import { requireScope } from '../middleware/auth.js';
-import { readJson } from '../middleware/json-body.js';
 import { feedbackRequestSchema, reviewSchema } from './schemas.js';
 
 function checkLabel(p: StoredPrediction, label: string | undefined, field: string): void {
@@ -19,48 +18,82 @@ function checkLabel(p: StoredPrediction, label: string | undefined, field: strin
 }
 
 /** Mounts POST /v1/feedback, GET /v1/review and POST /v1/review/{id}. */
-export function feedbackRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
-  app.post('/v1/feedback', requireScope('feedback'), async (c) => {
-    const body = await readJson(c, feedbackRequestSchema, ctx.limits.maxBodyBytes);
-    const p = await ctx.store.predictions.get(body.predictionId);
-    checkLabel(p, body.correctLabel, 'correctLabel');
-    const id = await judge(ctx, p, {
-      rating: body.rating ?? null,
-      correctLabel: body.correctLabel ?? null,
-      comment: body.comment ?? null,
-      author: body.author ?? c.var.apiKey?.name ?? null,
-    });
-    return c.json({ id, predictionId: p.id }, 201);
-  });
+export function feedbackRoutes(routes: RouteTable, ctx: ServerContext): void {
+  const created = z.object({ id: z.string(), predictionId: z.string() });
+  routes.route(
+    {
+      method: 'post',
+      path: '/v1/feedback',
+      access: 'feedback',
+      tag: 'feedback',
+      summary: 'Rate or correct a prediction by its id',
+      body: feedbackRequestSchema,
+      response: created,
+      status: 201,
+      errors: [404],
+    },
+    async (c, { body }) => {
+      const p = await ctx.store.predictions.get(body.predictionId);
+      checkLabel(p, body.correctLabel, 'correctLabel');
+      const id = await judge(ctx, p, {
+        rating: body.rating ?? null,
+        correctLabel: body.correctLabel ?? null,
+        comment: body.comment ?? null,
+        author: body.author ?? c.var.apiKey?.name ?? null,
+      });
+      return c.json({ id, predictionId: p.id }, 201);
+    },
+  );
 
-  app.get('/v1/review', requireScope('feedback'), async (c) => {
-    const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 50) || 50));
-    const pending = await ctx.store.predictions.list({ review: 'pending', limit });
-    return c.json({
-      predictions: pending.map((p) => ({
-        id: p.id,
-        input: p.input,
-        label: p.label,
-        confidence: p.confidence,
-        probs: p.probs,
-        model: p.modelVersion,
-        createdAt: p.createdAt,
-      })),
-    });
-  });
+  routes.route(
+    {
+      method: 'get',
+      path: '/v1/review',
+      access: 'feedback',
+      tag: 'feedback',
+      summary: 'Unsure predictions waiting for a person',
+      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50).describe('At most this many (1–500)') }),
+    },
+    async (c, { query }) => {
+      const limit = query.limit;
+      const pending = await ctx.store.predictions.list({ review: 'pending', limit });
+      return c.json({
+        predictions: pending.map((p) => ({
+          id: p.id,
+          input: p.input,
+          label: p.label,
+          confidence: p.confidence,
+          probs: p.probs,
+          model: p.modelVersion,
+          createdAt: p.createdAt,
+        })),
+      });
+    },
+  );
 
-  app.post('/v1/review/:id', requireScope('feedback'), async (c) => {
-    const body = await readJson(c, reviewSchema, ctx.limits.maxBodyBytes);
-    const p = await ctx.store.predictions.get(c.req.param('id'));
-    checkLabel(p, body.label, 'label');
-    const id = await judge(ctx, p, {
-      correctLabel: body.label,
-      rating: p.label === null ? null : p.label === body.label ? 1 : -1,
-      comment: body.comment ?? null,
-      author: c.var.apiKey?.name ?? null,
-    });
-    return c.json({ id, predictionId: p.id }, 201);
-  });
+  routes.route(
+    {
+      method: 'post',
+      path: '/v1/review/:id',
+      access: 'feedback',
+      tag: 'feedback',
+      summary: 'Label a prediction from the review queue',
+      body: reviewSchema,
+      response: created,
+      status: 201,
+    },
+    async (c, { body }) => {
+      const p = await ctx.store.predictions.get(pathParam(c, 'id'));
+      checkLabel(p, body.label, 'label');
+      const id = await judge(ctx, p, {
+        correctLabel: body.label,
+        rating: p.label === null ? null : p.label === body.label ? 1 : -1,
+        comment: body.comment ?? null,
+        author: c.var.apiKey?.name ?? null,
+      });
+      return c.json({ id, predictionId: p.id }, 201);
+    },
+  );
 }
 
 /**

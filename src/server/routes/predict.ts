@@ -1,15 +1,13 @@
 // POST /v1/predict: one example or many, answered by the pinned version or the traffic split's pick, with the
 // model and prompt version and a prediction id (for feedback) in every answer. Each prediction is stored; the
 // unsure ones wait in the review queue.
-import type { Hono } from 'hono';
 import type { Prediction } from '../../core/train/index.js';
-import type { ServerContext, ServerEnv } from '../context.js';
+import type { RouteTable } from '../api/route.js';
+import type { ServerContext } from '../context.js';
 import { ServerError } from '../errors.js';
-import { requireScope } from '../middleware/auth.js';
-import { readJson } from '../middleware/json-body.js';
 import type { ServedModel } from '../models/served-model.js';
 import { redactPii } from '../monitoring/redact.js';
-import { predictRequestSchema } from './schemas.js';
+import { predictRequestSchema, predictResponseSchema } from './schemas.js';
 
 type Instance = { text: string } | { inputs: Record<string, string> };
 
@@ -117,27 +115,38 @@ export async function predictAndRecord(
 }
 
 /** Mounts POST /v1/predict. */
-export function predictRoutes(app: Hono<ServerEnv>, ctx: ServerContext): void {
-  app.post('/v1/predict', requireScope('predict'), async (c) => {
-    const body = await readJson(c, predictRequestSchema, ctx.limits.maxBodyBytes);
-    const model = ctx.models.choose(body.model, body.routingKey);
-    const instances: Instance[] = body.instances ?? [
-      body.text !== undefined ? { text: body.text } : { inputs: body.inputs as Record<string, string> },
-    ];
-    if (instances.length > ctx.limits.maxInstances)
-      throw new ServerError(
-        413,
-        'BODY_TOO_LARGE',
-        `instances has ${instances.length} examples, over the limit of ${ctx.limits.maxInstances} per request: split it, or use promptune score for files.`,
+export function predictRoutes(routes: RouteTable, ctx: ServerContext): void {
+  routes.route(
+    {
+      method: 'post',
+      path: '/v1/predict',
+      access: 'predict',
+      tag: 'serving',
+      summary: 'Predict one example or a batch',
+      body: predictRequestSchema,
+      response: predictResponseSchema,
+      errors: [404],
+    },
+    async (c, { body }) => {
+      const model = ctx.models.choose(body.model, body.routingKey);
+      const instances: Instance[] = body.instances ?? [
+        body.text !== undefined ? { text: body.text } : { inputs: body.inputs as Record<string, string> },
+      ];
+      if (instances.length > ctx.limits.maxInstances)
+        throw new ServerError(
+          413,
+          'BODY_TOO_LARGE',
+          `instances has ${instances.length} examples, over the limit of ${ctx.limits.maxInstances} per request: split it, or use promptune score for files.`,
+        );
+      const inputs = instances.map((x, i) =>
+        toInputs(model, x, body.instances ? `instances.${i}` : '(body)', ctx.limits.maxTextChars),
       );
-    const inputs = instances.map((x, i) =>
-      toInputs(model, x, body.instances ? `instances.${i}` : '(body)', ctx.limits.maxTextChars),
-    );
-    const answers = await predictAndRecord(ctx, model, inputs, {
-      apiKeyId: c.var.apiKey?.id ?? null,
-      requestId: c.var.requestId,
-    });
-    const head = { model: { name: model.identity.name, version: model.identity.version }, prompt: model.identity.prompt };
-    return c.json(body.instances ? { ...head, predictions: answers } : { ...head, prediction: answers[0] });
-  });
+      const answers = await predictAndRecord(ctx, model, inputs, {
+        apiKeyId: c.var.apiKey?.id ?? null,
+        requestId: c.var.requestId,
+      });
+      const head = { model: { name: model.identity.name, version: model.identity.version }, prompt: model.identity.prompt };
+      return c.json(body.instances ? { ...head, predictions: answers } : { ...head, prediction: answers[0] });
+    },
+  );
 }

@@ -91,5 +91,21 @@ export const crmRecordsSchema = z
 
 /** Every error answer. */
 export const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
+  error: z.object({
+    code: z.string().describe('Stable: BAD_REQUEST, NOT_FOUND, CONFLICT, FORBIDDEN, RATE_LIMITED, UNAVAILABLE, …'),
+    message: z.string().describe('What is wrong and how to fix it, in one line'),
+    problems: z
+      .array(
+        z.object({
+          code: z.string(),
+          path: z.string().describe('The field, dotted ("lora.r"); "" for the request as a whole'),
+          message: z.string(),
+          received: z.string().optional().describe('The value found, as JSON'),
+          fix: z.string().optional(),
+        }),
+      )
+      .optional()
+      .describe('Every problem with the request, one entry each'),
+    requestId: z.string(),
+  }),
 });
