@@ -30,3 +30,4 @@ export { type JobHandler, type JobLogger, type WorkerOptions, runWorker } from '
 export { type ScoreJob, scoreJobHandler, scoreJobSchema } from './jobs/score-job.js';
 export { type RetrainJob, retrainJobHandler, retrainJobSchema } from './jobs/retrain-job.js';
 export { type TrainJob, trainJobHandler, trainJobSchema } from './jobs/train-job.js';
+export { type MetricPointOut, datasetReport, promptDiff, promptVersionText, runMetrics } from './read/read-models.js';

@@ -17,6 +17,8 @@ import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { predictRoutes } from './routes/predict.js';
+import { projectRoutes } from './routes/project.js';
+import { runRoutes } from './routes/runs.js';
 
 /** Builds the Hono app over a server context. */
 export function createApp(ctx: ServerContext, serving: ServedModelOptions, version = '0.1.0'): Hono<ServerEnv> {
@@ -71,6 +73,8 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
   driftRoutes(routes, ctx);
   jobRoutes(routes, ctx);
   crmRoutes(routes, ctx);
+  projectRoutes(routes, ctx);
+  runRoutes(routes, ctx);
   routes.route(
     {
       method: 'get',

@@ -1,10 +1,12 @@
 // The server's one error type and the one table from every error code the layers below raise to the HTTP answer:
 // a status, a stable code, a message that names the field, the value and the fix, every problem as data, and
 // (for 429/503) when to retry. Every failure a client can cause is turned into one of these here, nowhere else.
-import { AppError } from '../app/errors.js';
+import { AppError, type AppErrorCode } from '../app/errors.js';
 import { ClassifierError } from '../core/train/index.js';
+
+type ClassifierErrorCode = ClassifierError['code'];
 import { CodedError, type Problem } from '../shared/index.js';
-import { StoreError } from '../store/index.js';
+import { StoreError, type StoreErrorCode } from '../store/index.js';
 
 /** Codes a client can branch on. */
 export type ServerErrorCode =
@@ -41,17 +43,37 @@ export class ServerError extends CodedError<ServerErrorCode> {
   }
 }
 
-/** Every lower layer's error code and what the client sees for it. */
-export const HTTP_ERRORS: Readonly<Record<string, { status: ServerStatus; code: ServerErrorCode }>> = {
-  // store
+type Answer = { status: ServerStatus; code: ServerErrorCode; retryAfter?: number };
+const unavailable: Answer = { status: 503, code: 'UNAVAILABLE', retryAfter: 5 };
+
+/**
+ * Every lower layer's error code and what the client sees for it. The table is total (a new code does not compile
+ * until it is placed here); codes that mean the store itself failed answer 503 with Retry-After and a message that
+ * hides the database's details.
+ */
+export const HTTP_ERRORS: Readonly<Record<StoreErrorCode | AppErrorCode | ClassifierErrorCode, Answer>> = {
+  // store: the client named something missing, ambiguous, invalid or in the wrong state
   STORE_NOT_FOUND: { status: 404, code: 'NOT_FOUND' },
+  STORE_AMBIGUOUS: { status: 400, code: 'BAD_REQUEST' },
   STORE_INVALID: { status: 400, code: 'BAD_REQUEST' },
   STORE_CONFLICT: { status: 409, code: 'CONFLICT' },
+  // store: the database failed or is unreachable
+  STORE_URL: unavailable,
+  STORE_CONNECT: unavailable,
+  STORE_AUTH: unavailable,
+  STORE_NOT_SQLITE: unavailable,
+  STORE_READ_ONLY: unavailable,
+  STORE_MIGRATION: unavailable,
+  STORE_TOO_NEW: unavailable,
+  STORE_CLOSED: unavailable,
+  STORE_QUERY: unavailable,
   // application workflows
   INVALID_INPUT: { status: 400, code: 'BAD_REQUEST' },
   NOT_FOUND: { status: 404, code: 'NOT_FOUND' },
   PRECONDITION: { status: 409, code: 'PRECONDITION_FAILED' },
-  // the classifier
+  // a classifier directory (loading a model) or its input
+  CLASSIFIER_MISSING: { status: 400, code: 'BAD_REQUEST' },
+  CLASSIFIER_INVALID: { status: 400, code: 'BAD_REQUEST' },
   CLASSIFIER_INPUT: { status: 400, code: 'BAD_REQUEST' },
 };
 

@@ -43,8 +43,10 @@ export interface PredictionFilter {
   since?: string;
   /** Recorded before this ISO time. */
   until?: string;
-  /** At most this many, newest first. */
+  /** At most this many (newest first, unless `order` says otherwise). */
   limit?: number;
+  /** "least-confident": the model's least sure answers first (the review queue's order); default newest first. */
+  order?: 'newest' | 'least-confident';
 }
 
 /** Served predictions in the store. */
@@ -149,7 +151,7 @@ export function predictionRepository(ex: Executor): PredictionRepository {
       const whereSql = w.sql;
       const params = filter.limit === undefined ? w.params : [...w.params, filter.limit];
       const rows = await ex.query<Row>(
-        `SELECT ${COLUMNS} FROM predictions${whereSql} ORDER BY created_at DESC, id DESC${filter.limit === undefined ? '' : ' LIMIT ?'}`,
+        `SELECT ${COLUMNS} FROM predictions${whereSql} ORDER BY ${filter.order === 'least-confident' ? 'confidence ASC, ' : ''}created_at DESC, id DESC${filter.limit === undefined ? '' : ' LIMIT ?'}`,
         params,
       );
       return rows.map(toPrediction);

@@ -5,7 +5,7 @@ import { insertMany } from './bulk.js';
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
 import { requireRef } from './refs.js';
-import { checkText, fromJson, newId, now, optionalHash, optionalText, toJson } from './values.js';
+import { checkText, fromJson, newId, now, optionalHash, optionalText, toJson, whereGiven } from './values.js';
 
 /** Where a run is in its life. */
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'killed';
@@ -89,7 +89,7 @@ export interface RunRepository {
   /** Stores metric points in bulk; a point logged again for the same step and name replaces the earlier value. */
   logMetrics(runId: string, points: readonly MetricPoint[]): Promise<void>;
   /** A run's metric points, by name then step; optionally one name only. */
-  metrics(runId: string, filter?: { name?: string }): Promise<Required<MetricPoint>[]>;
+  metrics(runId: string, filter?: { name?: string; afterStep?: number }): Promise<Required<MetricPoint>[]>;
 }
 
 interface Row {
@@ -302,10 +302,14 @@ export function runRepository(ex: Executor): RunRepository {
       });
     },
     async metrics(runId, filter = {}) {
-      const byName = filter.name !== undefined;
+      const w = whereGiven([
+        ['run_id = ?', runId],
+        ['name = ?', filter.name],
+        ['step > ?', filter.afterStep],
+      ]);
       const rows = await ex.query<{ name: string; step: number; value: number | null; recorded_at: string }>(
-        `SELECT name, step, value, recorded_at FROM run_metrics WHERE run_id = ?${byName ? ' AND name = ?' : ''} ORDER BY name, step`,
-        byName ? [runId, filter.name as string] : [runId],
+        `SELECT name, step, value, recorded_at FROM run_metrics${w.sql} ORDER BY name, step`,
+        w.params,
       );
       return rows.map((r) => ({ step: r.step, name: r.name, value: fromReal(r.value), time: r.recorded_at }));
     },

@@ -1,6 +1,7 @@
 // promptune prompt: add, edit, list, log, diff and preview prompt versions (template + verbalizer).
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { promptVersionText } from '../../app/index.js';
 import { makeDataset } from '../../core/data/index.js';
 import { type Metrics, classificationMetrics, metricValue } from '../../core/eval/index.js';
 import {
@@ -99,9 +100,6 @@ function checked(project: Project, v: PromptVersion): CheckedPrompt {
 const short = (hash: string): string => hash.slice(0, 10);
 
 /** The YAML a person reads for a version (and diffs between versions). */
-function versionYaml(v: PromptVersion): string {
-  return stringify({ name: v.name, ...(v.spec as PromptSpec) }, { lineWidth: 0 });
-}
 
 export const promptCommand: Command = {
   name: 'prompt',
@@ -185,7 +183,9 @@ export const promptCommand: Command = {
             note: values.note ?? null,
           });
           io.stdout.write(`New version ${short(version.hash)} of "${parent.name}" (parent ${short(parent.hash)}).\n`);
-          io.stdout.write(`${formatDiff(diffLines(versionYaml(parent), versionYaml(version)).filter((l) => l.op !== ' '))}\n`);
+          io.stdout.write(
+            `${formatDiff(diffLines(promptVersionText(parent), promptVersionText(version)).filter((l) => l.op !== ' '))}\n`,
+          );
           return 0;
         }
         case 'list': {
@@ -217,7 +217,7 @@ export const promptCommand: Command = {
         case 'show': {
           const [ref] = need(1, 'show <name|hash>');
           const v = await resolveVersion(project, ref as string);
-          io.stdout.write(`# version ${v.hash}${v.parentHash ? `, parent ${short(v.parentHash)}` : ''}\n${versionYaml(v)}`);
+          io.stdout.write(`# version ${v.hash}${v.parentHash ? `, parent ${short(v.parentHash)}` : ''}\n${promptVersionText(v)}`);
           return 0;
         }
         case 'diff': {
@@ -225,7 +225,7 @@ export const promptCommand: Command = {
           const va = await resolveVersion(project, a as string);
           const vb = await resolveVersion(project, b as string);
           io.stdout.write(
-            `--- ${va.name} ${short(va.hash)}\n+++ ${vb.name} ${short(vb.hash)}\n${formatDiff(diffLines(versionYaml(va), versionYaml(vb)))}\n`,
+            `--- ${va.name} ${short(va.hash)}\n+++ ${vb.name} ${short(vb.hash)}\n${formatDiff(diffLines(promptVersionText(va), promptVersionText(vb)))}\n`,
           );
           return 0;
         }

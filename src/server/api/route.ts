@@ -29,7 +29,7 @@ export interface RouteSpec<B extends z.ZodType | undefined = undefined, Q extend
   /** The success status (default 200). */
   status?: 200 | 201 | 202;
   /** Error statuses the handler itself may answer, beyond the ones the declaration implies. */
-  errors?: readonly (404 | 409 | 413 | 503)[];
+  errors?: readonly (400 | 404 | 409 | 413 | 503)[];
   /** The answer's media type when it is not JSON (text/event-stream, text/plain). */
   produces?: string;
 }

@@ -51,12 +51,12 @@ export function feedbackRoutes(routes: RouteTable, ctx: ServerContext): void {
       path: '/v1/review',
       access: 'feedback',
       tag: 'feedback',
-      summary: 'Unsure predictions waiting for a person',
+      summary: 'Unsure predictions waiting for a person, the least confident first',
       query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50).describe('At most this many (1–500)') }),
     },
     async (c, { query }) => {
       const limit = query.limit;
-      const pending = await ctx.store.predictions.list({ review: 'pending', limit });
+      const pending = await ctx.store.predictions.list({ review: 'pending', limit, order: 'least-confident' });
       return c.json({
         predictions: pending.map((p) => ({
           id: p.id,
