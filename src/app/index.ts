@@ -31,3 +31,20 @@ export { type ScoreJob, scoreJobHandler, scoreJobSchema } from './jobs/score-job
 export { type RetrainJob, retrainJobHandler, retrainJobSchema } from './jobs/retrain-job.js';
 export { type TrainJob, trainJobHandler, trainJobSchema } from './jobs/train-job.js';
 export { type MetricPointOut, datasetReport, promptDiff, promptVersionText, runMetrics } from './read/read-models.js';
+export {
+  type PromptVersionInput,
+  addPromptVersion,
+  checkedPrompt,
+  resolvePromptVersion,
+} from './prompts/versions.js';
+export {
+  MAX_FLIPS_KEPT,
+  type PromptAbInput,
+  type PromptEvalInput,
+  abTestPrompts,
+  evaluatePrompts,
+  labelledSplit,
+  maskedLm,
+  promptAbInputSchema,
+  promptEvalInputSchema,
+} from './prompts/evaluate.js';

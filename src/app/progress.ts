@@ -46,7 +46,9 @@ export type ProgressEvent =
       skipped: number;
       merged: { hash: string; rows: number; file: string };
     }
-  | { type: 'note'; level: 'info' | 'warning'; message: string };
+  | { type: 'note'; level: 'info' | 'warning'; message: string }
+  /** Examples scored so far (zero-shot evaluation, A/B tests). */
+  | { type: 'examples'; done: number; total: number };
 
 /** Receives progress events. */
 export type OnProgress = (event: ProgressEvent) => void;

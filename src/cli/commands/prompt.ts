@@ -1,7 +1,15 @@
 // promptune prompt: add, edit, list, log, diff and preview prompt versions (template + verbalizer).
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { promptVersionText } from '../../app/index.js';
+import {
+  AppError,
+  abTestPrompts,
+  evaluatePrompts,
+  labelledSplit,
+  maskedLm,
+  promptVersionText,
+  resolvePromptVersion,
+} from '../../app/index.js';
 import { makeDataset } from '../../core/data/index.js';
 import { type Metrics, classificationMetrics, metricValue } from '../../core/eval/index.js';
 import {
@@ -83,13 +91,14 @@ ${PROJECT_HELP}`;
 
 /** A version by hash prefix, else the newest version with that name. */
 async function resolveVersion(project: Project, ref: string): Promise<PromptVersion> {
-  const byName = await project.store.prompts.list(project.loaded.task.name, { name: ref });
-  if (byName[0]) return byName[0];
-  if (/^[0-9a-f]{4,64}$/i.test(ref)) return project.store.prompts.get(ref);
-  const names = [...new Set((await project.store.prompts.list(project.loaded.task.name)).map((v) => v.name))];
-  throw new UsageError(
-    `no prompt named "${ref}"${names.length ? ` (prompts: ${names.join(', ')})` : ''}: add one with "promptune prompt add"`,
-  );
+  try {
+    return await resolvePromptVersion(project, ref);
+  } catch (e) {
+    // A name that is not there is a wrong invocation here, as it always was (exit 2).
+    if (AppError.isInstance(e) && e.code === 'NOT_FOUND')
+      throw new UsageError(`${e.problems[0]?.message}: add one with "promptune prompt add"`);
+    throw e;
+  }
 }
 
 /** Checks a stored spec against the current task (the task file may have changed since). */
@@ -279,19 +288,8 @@ async function labelled(
   split: string | undefined,
   limit: string | undefined,
 ): Promise<{ examples: { inputs: Record<string, string>; label: string }[]; hash: string; split: string }> {
-  const which = (split ?? (project.loaded.dataPaths.test ? 'test' : 'train')) as 'train' | 'dev' | 'test';
-  if (!['train', 'dev', 'test'].includes(which)) throw new UsageError(`--split must be train, dev or test, got "${split}"`);
-  const r = await importTaskSplit(project, which);
-  if (!r) throw new UsageError(`the task file names no data.${which} file`);
-  const n = limit === undefined ? r.dataset.examples.length : Number(limit);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit must be a positive integer, got "${limit}"`);
-  await saveDataset(project, r.dataset, which, null);
-  // A prefix of the file is its own dataset version, derived from the whole, so results name exactly what was scored.
-  const used =
-    n < r.dataset.examples.length ? makeDataset(r.dataset.examples.slice(0, n), `${r.dataset.source} (first ${n})`) : r.dataset;
-  if (used !== r.dataset) await saveDataset(project, used, `${which}-first-${n}`, r.dataset.hash);
-  const examples = used.examples.map((e) => ({ inputs: e.inputs, label: e.labels[0] as string }));
-  return { examples, hash: used.hash, split: which };
+  const input = scoreInput({ split, limit });
+  return labelledSplit(project, input.split, input.limit);
 }
 
 /** eval, ab and search: zero-shot scoring of stored prompt versions on the task's labelled data. */
@@ -343,66 +341,34 @@ async function scoreActions(
       return 0;
     }
     if (args.length < 1) throw new UsageError('expected "promptune prompt eval <name|hash> [more prompts for an ensemble]"');
-    const versions = await Promise.all(args.map((a) => resolveVersion(project, a)));
-    const p = await mlmModel(project, values.model);
-    // Several prompts form a PET-style ensemble: their label distributions are averaged.
-    const inputs = data.examples.map((e) => e.inputs);
-    const runs = versions.map((x) =>
-      zeroShotMlm(p, checked(project, x), inputs, labels, { calibrate: values.calibrate, onProgress: progress }),
+    for (const ref of args) await resolveVersion(project, ref);
+    const { versions, metrics: m } = await evaluatePrompts(
+      project,
+      { prompts: args, ...scoreInput(values) },
+      { onProgress: (e) => e.type === 'examples' && progress(e.done, e.total) },
     );
-    const probs = data.examples.map((_, i) =>
-      labels.map((_, l) => runs.reduce((sum, r) => sum + (r.probs[i]?.[l] as number), 0) / runs.length),
-    );
-    const predictions = probs.map((row) => labels[row.indexOf(Math.max(...row))] as string);
-    const m = classificationMetrics(
-      data.examples.map((e) => e.label),
-      predictions,
-      labels,
-    );
-    await project.store.evaluations.record({
-      taskId: task.name,
-      kind: versions.length > 1 ? 'zero-shot-ensemble' : 'zero-shot',
-      promptHashes: versions.map((x) => x.hash),
-      datasetHash: data.hash,
-      modelRef: values.model ?? task.model,
-      metrics: { [task.metric]: metricValue(m, task.metric), accuracy: m.accuracy, 'macro-f1': m.macroF1 },
-      details: { method: 'mlm', calibrate: values.calibrate, split: data.split, perClass: m.perClass, confusion: m.confusion },
-    });
     const who =
       versions.length > 1
         ? `ensemble of ${versions.map((x) => `${x.name}@${short(x.hash)}`).join(', ')}`
         : `"${versions[0]?.name}" ${short(versions[0]?.hash ?? '')}`;
-    io.stdout.write(`${who} zero-shot (${data.split}${values.calibrate ? ', calibrated' : ''}): ${metricLine(m)}\n`);
+    const split = values.split ?? (project.loaded.dataPaths.test ? 'test' : 'train');
+    io.stdout.write(`${who} zero-shot (${split}${values.calibrate ? ', calibrated' : ''}): ${metricLine(m)}\n`);
     return 0;
   }
   if (action === 'ab') {
     if (args.length !== 2) throw new UsageError('expected "promptune prompt ab <a> <b>"');
-    const [va, vb] = [await resolveVersion(project, args[0] as string), await resolveVersion(project, args[1] as string)];
-    const data = await labelled(project, values.split, values.limit);
-    const p = await mlmModel(project, values.model);
-    const names: [string, string] = [`${va.name}@${short(va.hash)}`, `${vb.name}@${short(vb.hash)}`];
-    const r = abTest(p, [checked(project, va), checked(project, vb)], data.examples, labels, {
+    await resolveVersion(project, args[0] as string);
+    await resolveVersion(project, args[1] as string);
+    const {
+      a: va,
+      b: vb,
       names,
-      metric: task.metric,
-      calibrate: values.calibrate,
-      onProgress: progress,
-    });
-    await project.store.evaluations.record({
-      taskId: task.name,
-      kind: 'ab-test',
-      promptHashes: [va.hash, vb.hash],
-      datasetHash: data.hash,
-      modelRef: values.model ?? task.model,
-      metrics: {
-        a: r.bootstrap.a,
-        b: r.bootstrap.b,
-        diff: r.bootstrap.diff,
-        'ci-low': r.bootstrap.ci[0],
-        'ci-high': r.bootstrap.ci[1],
-        'mcnemar-p': r.mcnemar.pValue,
-      },
-      details: { metric: task.metric, split: data.split, verdict: r.verdict, aOnly: r.mcnemar.aOnly, bOnly: r.mcnemar.bOnly },
-    });
+      result: r,
+    } = await abTestPrompts(
+      project,
+      { a: args[0] as string, b: args[1] as string, ...scoreInput(values) },
+      { onProgress: (e) => e.type === 'examples' && progress(e.done, e.total) },
+    );
     if (values.json) {
       const side = (v: typeof va, m: Metrics) => ({ name: v.name, hash: v.hash, [task.metric]: metricValue(m, task.metric) });
       const out = {
@@ -518,14 +484,37 @@ async function dataRow(project: Project, line: string): Promise<Record<string, s
 
 /** The model with its masked-LM head, refusing a checkpoint whose head would start from random weights. */
 async function mlmModel(project: Project, override: string | undefined): Promise<Pretrained> {
-  const p = await project.model({ override, head: 'masked-lm' });
-  const fresh = p.report.initialised.filter((k) => !k.includes('pooler'));
-  if (fresh.length) {
-    throw new UsageError(
-      `${override ?? project.loaded.task.model} has no masked-LM head (${fresh.length} head weights would be random): use "prompt eval --method similarity", or a model with a masked-LM head (e.g. hf:distilroberta-base)`,
-    );
+  try {
+    return await maskedLm(project, override);
+  } catch (e) {
+    if (AppError.isInstance(e) && e.code === 'PRECONDITION') {
+      const p = e.problems[0];
+      throw new UsageError(
+        `${p?.message}: use "prompt eval --method similarity", or a model with a masked-LM head (e.g. hf:distilroberta-base)`,
+      );
+    }
+    throw e;
   }
-  return p;
+}
+
+/** The evaluation input the --split, --limit, --model and --calibrate flags give. */
+function scoreInput(values: ScoreValues): {
+  split?: 'train' | 'dev' | 'test';
+  limit?: number;
+  model?: string;
+  calibrate: boolean;
+} {
+  if (values.split !== undefined && !['train', 'dev', 'test'].includes(values.split))
+    throw new UsageError(`--split must be train, dev or test, got "${values.split}"`);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+    throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
+  return {
+    ...(values.split ? { split: values.split as 'train' | 'dev' | 'test' } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    calibrate: values.calibrate === true,
+  };
 }
 
 /** The options scoreActions reads. */
