@@ -48,3 +48,13 @@ export {
   promptAbInputSchema,
   promptEvalInputSchema,
 } from './prompts/evaluate.js';
+export { promptAbJobHandler, promptAbJobSchema, promptEvalJobHandler, promptEvalJobSchema } from './jobs/prompt-jobs.js';
+export { JOB_HANDLERS } from './jobs/handlers.js';
+export {
+  type UploadResult,
+  dataRoleSchema,
+  defineTask,
+  uploadFormatSchema,
+  uploadTaskData,
+  workspaceTaskFile,
+} from './workspace/workspace.js';

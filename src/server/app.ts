@@ -19,6 +19,7 @@ import { openApiRoutes } from './routes/openapi.js';
 import { predictRoutes } from './routes/predict.js';
 import { projectRoutes } from './routes/project.js';
 import { runRoutes } from './routes/runs.js';
+import { workspaceRoutes } from './routes/workspace.js';
 
 /** Builds the Hono app over a server context. */
 export function createApp(ctx: ServerContext, serving: ServedModelOptions, version = '0.1.0'): Hono<ServerEnv> {
@@ -75,6 +76,7 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
   crmRoutes(routes, ctx);
   projectRoutes(routes, ctx);
   runRoutes(routes, ctx);
+  workspaceRoutes(routes, ctx);
   routes.route(
     {
       method: 'get',

@@ -34,6 +34,8 @@ export interface ServerContext {
   logInputs: boolean;
   /** Predictions below this confidence (and every "not sure") go to the review queue. */
   reviewBelow: number;
+  /** Where tasks defined over the API live, one folder each; absent: those routes answer 409. */
+  workspace?: string;
   /** Set on shutdown: readiness fails so the load balancer stops sending traffic. */
   draining: boolean;
   /** Drift checks of the served models against their reference profiles. */

@@ -29,6 +29,8 @@ export interface ServeOptions {
   corsOrigins: string[];
   logInputs: boolean;
   reviewBelow: number;
+  /** Where tasks defined over the API live (<workspace>/<task>/promptune.yaml); without it those routes answer 409. */
+  workspace?: string;
   logger?: Logger;
   logLevel?: LogLevel;
   /** Drift checks (default: a 1-hour window every 5 minutes, PSI threshold 0.2, at least 100 predictions). */
@@ -100,6 +102,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     corsOrigins: opts.corsOrigins,
     logInputs: opts.logInputs,
     reviewBelow: opts.reviewBelow,
+    ...(opts.workspace ? { workspace: opts.workspace } : {}),
     draining: false,
     drift: new DriftMonitor(
       opts.store,

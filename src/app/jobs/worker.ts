@@ -44,6 +44,9 @@ export interface WorkerOptions {
   logger?: JobLogger;
 }
 
+/** How often a running job's changed progress is written. */
+const PROGRESS_MS = 500;
+
 /** Processes jobs of the handlers' kinds until stopped; resolves to the number of jobs finished. */
 export async function runWorker(store: Store, handlers: Record<string, JobHandler>, opts: WorkerOptions = {}): Promise<number> {
   const workerId = opts.workerId ?? `${hostname()}:${process.pid}`;
@@ -78,14 +81,22 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
       const now = await store.jobs.get(job.id).catch(() => undefined);
       stop.abort(now?.status === 'cancelled' ? 'cancelled' : 'lost');
     };
+    // The lease is renewed every third of it; progress that changed is written sooner (twice a second), so a live
+    // view (the API's SSE stream) follows a job step by step without waiting for the next renewal.
+    let written: unknown;
+    let lastRenewal = Date.now();
     const renew = setInterval(
       () => {
+        const due = Date.now() - lastRenewal >= leaseMs / 3;
+        if (!due && progress === written) return;
+        lastRenewal = Date.now();
+        written = progress;
         store.jobs
           .heartbeat(job.id, workerId, leaseMs, progress)
           .then((held) => (held ? undefined : loseJob()))
           .catch((e: Error) => log('warn', 'lease renewal failed', { job: job.id, error: e.message }));
       },
-      Math.max(50, leaseMs / 3),
+      Math.max(50, Math.min(PROGRESS_MS, leaseMs / 3)),
     );
     try {
       const handler = handlers[job.kind] as JobHandler;

@@ -105,6 +105,9 @@ export async function reopenRun(project: Project, runId: string, workerId = `cli
   return { run, spec, splits };
 }
 
+/** How often a training run's new metric points are written to the store while it trains. */
+const LIVE_METRICS_MS = 1000;
+
 /** Trains, saves and evaluates one run; on failure the run is marked failed and its checkpoints stay. */
 export async function executeRun(
   project: Project,
@@ -125,11 +128,28 @@ export async function executeRun(
   const points: MetricPoint[] = [];
   const jsonl = new JsonlLog(join(runDir, 'metrics.jsonl'), { append: opts.resume === true });
   const tb = spec.tensorboard ? new TensorBoardWriter(join(runDir, 'tensorboard')) : undefined;
+  // Points reach the store while the run trains (about once a second), so a live view reads them as they come;
+  // the full set is written again at the end (one value per step and name, so nothing doubles).
+  let written = 0;
+  let lastWrite = performance.now();
+  let writing: Promise<void> = Promise.resolve();
+  const writeNew = (): void => {
+    const fresh = points.slice(written);
+    written = points.length;
+    if (fresh.length)
+      writing = writing
+        .then(() => project.store.runs.logMetrics(run.id, fresh))
+        .catch((e: Error) => project.warn(`live metrics not stored (they are at the end): ${e.message}`));
+  };
   const record = (step: number, metrics: Record<string, number>): void => {
     jsonl.log(step, metrics);
     for (const [name, value] of Object.entries(metrics)) {
       points.push({ step, name, value });
       tb?.scalar(name, value, step);
+    }
+    if (performance.now() - lastWrite >= LIVE_METRICS_MS) {
+      lastWrite = performance.now();
+      writeNew();
     }
   };
   try {
@@ -266,6 +286,7 @@ export async function executeRun(
           details: scored.details,
         });
       }
+      await writing;
       await project.store.runs.logMetrics(run.id, points);
       const best = result.best ? { name: task.metric, value: result.best.metric } : undefined;
       outcome.run = await project.store.runs.finish(run.id, {
@@ -278,6 +299,7 @@ export async function executeRun(
       p.model.dispose();
     }
   } catch (e) {
+    await writing;
     await project.store.runs.logMetrics(run.id, points);
     await project.store.runs.finish(run.id, { status: 'failed', error: (e as Error).message });
     throw e;

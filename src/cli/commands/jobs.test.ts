@@ -35,7 +35,7 @@ describe('promptune jobs / worker', () => {
     expect(existsSync(join(cwd, 'out.csv.score-state.json'))).toBe(false);
 
     expect((await runCli(cwd, ['worker', '--kinds', 'export'])).stderr).toContain(
-      '--kinds export: unknown export; use score, train, retrain',
+      '--kinds export: unknown export; use score, train, retrain, prompt-eval, prompt-ab',
     );
     expect((await runCli(cwd, ['jobs', 'show', 'job_nope'])).stderr).toContain('job "job_nope" is not in the store');
 

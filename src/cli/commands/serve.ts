@@ -1,7 +1,7 @@
 // promptune serve: the model server — HTTP predictions with dynamic batching, API keys, feedback, review queue,
 // traffic splits, metrics — until SIGINT / SIGTERM, then a graceful stop.
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LogLevel, type RunningServer, loadIntegrations, readDriftProfile, startServer } from '../../server/index.js';
 import { type Command, UsageError } from '../command.js';
@@ -36,6 +36,7 @@ Limits and security:
   --no-auth                no API keys (loopback host only: for local trials)
 Monitoring:
   --review-below <p>       predictions under this confidence join the review queue (default 0.6)
+  --workspace <dir>        where tasks defined over the API live, one folder each (default .promptune/workspace)
   --log-inputs             log each prediction's inputs, PII-redacted (default off)
   --log-level <level>      debug, info, warn or error (default info)
   --drift-window <s>       seconds of traffic each drift check compares with the model's profile (default 3600)
@@ -105,6 +106,7 @@ export const serveCommand: Command = {
         'drift-interval': { type: 'string', default: '300' },
         'drift-threshold': { type: 'string', default: '0.2' },
         integrations: { type: 'string' },
+        workspace: { type: 'string' },
       },
     });
     const level = values['log-level'] as LogLevel;
@@ -160,6 +162,7 @@ export const serveCommand: Command = {
         corsOrigins: values.cors ? values.cors.split(',').map((o) => o.trim()) : [],
         logInputs: values['log-inputs'] as boolean,
         reviewBelow,
+        workspace: resolve(io.cwd, values.workspace ?? join('.promptune', 'workspace')),
         logLevel: level,
         drift: {
           windowSeconds: int(values['drift-window'], 'drift-window', 1),

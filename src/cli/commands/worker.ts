@@ -2,12 +2,12 @@
 // or any other that reaches the same PostgreSQL and the same shared storage. Several may run at once.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type JobHandler, retrainJobHandler, runWorker, scoreJobHandler, trainJobHandler } from '../../app/index.js';
+import { JOB_HANDLERS, type JobHandler, runWorker } from '../../app/index.js';
 import { jsonLogger } from '../../server/index.js';
 import { openStore } from '../../store/index.js';
 import { type Command, UsageError } from '../command.js';
 
-const HELP = `Usage: promptune worker [--kinds score,train,retrain] [--id <name>] [--lease <s>] [--until-empty] [--store <url>]
+const HELP = `Usage: promptune worker [--kinds <list>] [--id <name>] [--lease <s>] [--until-empty] [--store <url>]
 
 Claims jobs from the store's queue and runs them, one at a time, until SIGINT / SIGTERM (then the job in hand is
 stopped resumably and handed back). A worker that dies is replaced: its jobs are claimed again when its lease
@@ -20,7 +20,7 @@ Jobs come from POST /v1/jobs on a server, or promptune jobs add.
   retrain   promptune retrain for a task (payload: the task file, retrain's input)
 
 Options:
-  --kinds <list>           which kinds to run (default: score,train,retrain)
+  --kinds <list>           which kinds to run (default: every kind: score, train, retrain, prompt-eval, prompt-ab)
   --id <name>              this worker's name in the queue (default: host:pid)
   --lease <seconds>        claim length, renewed every third of it (default 30)
   --until-empty            stop when the queue is empty
@@ -34,14 +34,14 @@ export const workerCommand: Command = {
     const { values } = parseArgs({
       args: argv,
       options: {
-        kinds: { type: 'string', default: 'score,train,retrain' },
+        kinds: { type: 'string', default: Object.keys(JOB_HANDLERS).join(',') },
         id: { type: 'string' },
         lease: { type: 'string', default: '30' },
         'until-empty': { type: 'boolean', default: false },
         store: { type: 'string' },
       },
     });
-    const all: Record<string, JobHandler> = { score: scoreJobHandler, train: trainJobHandler, retrain: retrainJobHandler };
+    const all = JOB_HANDLERS;
     const kinds = (values.kinds as string).split(',').map((k) => k.trim());
     const unknown = kinds.filter((k) => !all[k]);
     if (unknown.length)

@@ -4,7 +4,14 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { parseSpec, retrainJobSchema, scoreJobSchema, trainJobSchema } from '../../app/index.js';
+import {
+  parseSpec,
+  promptAbJobSchema,
+  promptEvalJobSchema,
+  retrainJobSchema,
+  scoreJobSchema,
+  trainJobSchema,
+} from '../../app/index.js';
 import { JOB_STATUSES, type Job } from '../../store/index.js';
 import { type RouteTable, pathParam } from '../api/route.js';
 import type { ServerContext, ServerEnv } from '../context.js';
@@ -20,6 +27,8 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('score'), payload: scoreJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('train'), payload: trainJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('retrain'), payload: retrainJobSchema, ...queueing }).strict(),
+  z.object({ kind: z.literal('prompt-eval'), payload: promptEvalJobSchema, ...queueing }).strict(),
+  z.object({ kind: z.literal('prompt-ab'), payload: promptAbJobSchema, ...queueing }).strict(),
 ]);
 
 /** A job as the API shows it. */
@@ -51,7 +60,8 @@ export function jobRoutes(routes: RouteTable, ctx: ServerContext): void {
       path: '/v1/jobs',
       access: 'admin',
       tag: 'jobs',
-      summary: 'Queue batch scoring, training or retraining for the workers (paths as the workers see them)',
+      summary:
+        'Queue batch scoring, training, retraining, a zero-shot prompt evaluation or an A/B test for the workers (paths as the workers see them)',
       body: jobRequestSchema,
       response: jobSchema,
       status: 201,
