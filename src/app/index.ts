@@ -24,12 +24,54 @@ export {
   runDirOf,
   specOfRun,
 } from './train/run.js';
+export {
+  TRAIN_OPTIONS,
+  type TrainOptionName,
+  type TrainOptionValues,
+  isSwitchOption,
+  specFromOptions,
+} from './train/options.js';
 export { type RunSpec, loraSchema, parseSpec, runSpecSchema } from './train/spec.js';
 export { type RunSplits, runSplits } from './train/splits.js';
 export { type JobHandler, type JobLogger, type WorkerOptions, runWorker } from './jobs/worker.js';
 export { type ScoreJob, scoreJobHandler, scoreJobSchema } from './jobs/score-job.js';
 export { type RetrainJob, retrainJobHandler, retrainJobSchema } from './jobs/retrain-job.js';
-export { type TrainJob, trainJobHandler, trainJobSchema } from './jobs/train-job.js';
+export {
+  type TrainJob,
+  type TrainJobHooks,
+  type TrainJobResult,
+  trainJobHandler,
+  trainJobHandlerWith,
+  trainJobSchema,
+} from './jobs/train-job.js';
+export {
+  type OptionProblemText,
+  SAMPLERS,
+  SEARCHABLE_OPTIONS,
+  type Sampler,
+  type SearchPlanInput,
+  type SearchState,
+  TPE_STARTUP,
+  type TrialTag,
+  continueSearch,
+  planSearch,
+  queueTrials,
+  readSearch,
+  saveSearch,
+  searchDir,
+  searchTrials,
+  trialOptions,
+  trialSpec,
+  trialTagOf,
+} from './search/search.js';
+export {
+  type TrialRow,
+  formatParam,
+  paramsText,
+  resultTable,
+  saveSearchResults,
+  searchResults,
+} from './search/results.js';
 export { type MetricPointOut, datasetReport, promptDiff, promptVersionText, runMetrics } from './read/read-models.js';
 export {
   type PromptVersionInput,

@@ -3,10 +3,10 @@
 // (for 429/503) when to retry. Every failure a client can cause is turned into one of these here, nowhere else.
 import { AppError, type AppErrorCode } from '../app/errors.js';
 import { ClassifierError } from '../core/train/index.js';
-
-type ClassifierErrorCode = ClassifierError['code'];
 import { CodedError, type Problem } from '../shared/index.js';
 import { StoreError, type StoreErrorCode } from '../store/index.js';
+
+type ClassifierErrorCode = ClassifierError['code'];
 
 /** Codes a client can branch on. */
 export type ServerErrorCode =
@@ -77,22 +77,30 @@ export const HTTP_ERRORS: Readonly<Record<StoreErrorCode | AppErrorCode | Classi
   CLASSIFIER_INPUT: { status: 400, code: 'BAD_REQUEST' },
 };
 
+function storeUnavailable(): ServerError {
+  return new ServerError(
+    unavailable.status,
+    unavailable.code,
+    'the store is unreachable right now: retry shortly.',
+    unavailable.retryAfter,
+  );
+}
+
 /** A failure as the client sees it: status, code, message, problems, Retry-After. */
 export function toServerError(e: unknown): ServerError {
   if (e instanceof ServerError) return e;
   const coded = StoreError.isInstance(e) || AppError.isInstance(e) || ClassifierError.isInstance(e) ? e : undefined;
   const known = coded && HTTP_ERRORS[coded.code];
-  if (coded && known)
+  if (coded && known && known.status !== 503)
     return new ServerError(
       known.status,
       known.code,
       coded.message,
-      undefined,
+      known.retryAfter,
       AppError.isInstance(coded) ? coded.problems : undefined,
     );
-  // Any other store failure is the database being unreachable or failing: retry shortly.
-  if (StoreError.isInstance(e))
-    return new ServerError(503, 'UNAVAILABLE', 'the store is unreachable right now: retry shortly.', 5);
+  // The store failing or unreachable: retry shortly, without the database's details.
+  if (StoreError.isInstance(e)) return storeUnavailable();
   return new ServerError(
     500,
     'INTERNAL',

@@ -76,9 +76,7 @@ export interface RunRepository {
   get(id: string): Promise<Run>;
   /** Runs, newest first; optionally one task's or one status's. */
   list(filter?: { taskId?: string; status?: RunStatus; limit?: number }): Promise<Run[]>;
-  /** Takes the oldest queued run for this worker (now running), or undefined when none is queued; never the same run twice. */
-  claimNextQueuedRun(workerId: string): Promise<Run | undefined>;
-  /** Starts one particular queued run (running in-process rather than through the queue). */
+  /** Starts a queued run (a search trial's worker, or a run trained in-process); only one caller can start it. */
   start(id: string, workerId: string): Promise<Run>;
   /** Puts a run that was interrupted (still marked running after a crash, failed or killed) back to running. */
   resume(id: string, workerId: string): Promise<Run>;
@@ -227,24 +225,6 @@ export function runRepository(ex: Executor): RunRepository {
         params.push(filter.limit);
       }
       return (await ex.query<Row>(sql, params)).map(toRun);
-    },
-    async claimNextQueuedRun(workerId) {
-      checkText(workerId, 'workerId');
-      return ex.transaction(async (tx) => {
-        // PostgreSQL: lock the row and let other workers skip it. SQLite: the immediate transaction already
-        // holds the database's write lock, so no other claim can interleave.
-        const lock = tx.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-        const [next] = await tx.query<{ id: string }>(
-          `SELECT id FROM runs WHERE status = 'queued' ORDER BY created_at, id LIMIT 1${lock}`,
-        );
-        if (!next) return undefined;
-        await tx.run("UPDATE runs SET status = 'running', worker_id = ?, started_at = ? WHERE id = ?", [
-          workerId,
-          now(),
-          next.id,
-        ]);
-        return runRepository(tx).get(next.id);
-      });
     },
     async start(id, workerId) {
       checkText(workerId, 'workerId');

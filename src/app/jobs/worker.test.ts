@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Store, openStore } from '../../store/index.js';
 import { createTestDatabase, startTestPostgres } from '../../store/testing/postgres.js';
+import { AppError } from '../errors.js';
 import { type JobHandler, runWorker } from './worker.js';
 
 const pg = await startTestPostgres();
@@ -62,6 +63,24 @@ describe.each(backends)('worker on $name', (backend) => {
         { untilEmpty: true },
       );
       expect(await store.jobs.get(failing.id)).toMatchObject({ status: 'failed', attempts: 2, error: 'disk full' });
+
+      // An error another attempt cannot fix (wrong input) fails the job at once, attempts left or not.
+      const wrong = await store.jobs.enqueue('bad', {}, { maxAttempts: 3, retryDelayMs: 0 });
+      await runWorker(
+        store,
+        {
+          bad: async () => {
+            throw new AppError('INVALID_INPUT', 'payload.spec.lr: expected a number');
+          },
+        },
+        { untilEmpty: true },
+      );
+      expect(await store.jobs.get(wrong.id)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: 'payload.spec.lr: expected a number',
+      });
+      expect((await store.jobs.list({ status: 'cancelled' })).map((j) => j.id)).not.toContain(wrong.id);
     } finally {
       await store.close();
     }

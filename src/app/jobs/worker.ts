@@ -2,7 +2,9 @@
 // record the result or the failure, repeat. A worker that dies stops renewing; when the lease runs out another
 // worker claims the job again, and resumable handlers (batch scoring) continue where the dead one stopped.
 import { hostname } from 'node:os';
+import { DivergedError } from '../../core/train/index.js';
 import type { Job, Store } from '../../store/index.js';
+import { AppError } from '../errors.js';
 
 /** Where a worker's log lines go (the server's JSON logger fits). */
 export interface JobLogger {
@@ -13,7 +15,8 @@ export interface JobLogger {
  * Runs one job; resolves to its result. When `signal` aborts, stop early and resumably: either throw (training
  * checkpoints, then throws) or resolve to a result with `completed: false` (batch scoring). Either way the job is
  * handed back without spending an attempt; a result without `completed: false` is a finished job, even if the
- * signal came while it finished.
+ * signal came while it finished. An AppError (the input is wrong) or a diverged run fails the job at once: another
+ * attempt would fail the same way; any other error is retried while attempts remain.
  */
 export type JobHandler = (
   job: Job,
@@ -134,8 +137,9 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
         await store.jobs.release(job.id, workerId).catch(() => undefined);
         log('info', 'job handed back', { job: job.id, reason: message });
       } else {
-        log('error', 'job failed', { job: job.id, error: message });
-        await store.jobs.fail(job.id, workerId, message).catch(() => undefined);
+        const retry = retryable(e);
+        log('error', 'job failed', { job: job.id, error: message, retry });
+        await store.jobs.fail(job.id, workerId, message, { retry }).catch(() => undefined);
       }
     } finally {
       clearInterval(renew);
@@ -144,6 +148,11 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
   }
   log('info', 'worker stopped', { jobs: done });
   return done;
+}
+
+/** Whether another attempt could succeed: not when the input is wrong (an AppError) or the run diverged. */
+function retryable(e: unknown): boolean {
+  return !(AppError.isInstance(e) || DivergedError.isInstance(e));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -53,5 +53,14 @@ export type RunSpec = z.infer<typeof runSpecSchema>;
 export function parseSpec(value: unknown): RunSpec {
   const parsed = runSpecSchema.safeParse(value);
   if (!parsed.success) throw new AppError('INVALID_INPUT', problemsFromZod(parsed.error, value));
+  if (parsed.data.recipe === 'prompt-mlm' && !parsed.data.prompt)
+    throw new AppError('INVALID_INPUT', [
+      {
+        code: 'PROMPT_REQUIRED',
+        path: 'prompt',
+        message: 'the prompt-mlm recipe needs a prompt version',
+        fix: 'give its name or hash, or choose the classification recipe',
+      },
+    ]);
   return parsed.data;
 }

@@ -2,6 +2,7 @@
 // sorted best-first, best.json is the best run's spec and the printed train command reproduces its score, a
 // diverged trial is recorded as failed while the search goes on, --queue-only leaves queued runs that --resume
 // works through (TPE proposing after the first ones finish), and a search killed mid-trial resumes that trial.
+// Every trial is a train job on the store's one job queue.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,17 @@ async function trials(cwd: string, id: string): Promise<Run[]> {
   }
 }
 
+/** The train jobs of the store's one job queue: status, attempts and the run each trains. */
+async function trainJobs(cwd: string): Promise<{ runId: string; status: string; attempts: number }[]> {
+  const store = await openStore(join(cwd, '.promptune', 'promptune.db'));
+  try {
+    const jobs = await store.jobs.list({ kind: 'train' });
+    return jobs.map((j) => ({ runId: (j.payload as { runId: string }).runId, status: j.status, attempts: j.attempts }));
+  } finally {
+    await store.close();
+  }
+}
+
 /** The results table's rows as cells, header first. */
 function table(stdout: string): string[][] {
   const lines = stdout.split('\n');
@@ -62,6 +74,11 @@ describe('promptune search', () => {
     const runs = await trials(cwd, id);
     expect(runs.map((t) => [t.status, tag(t)?.trial, tag(t)?.sampler])).toEqual(
       [1, 2, 3, 4].map((n) => ['completed', n, 'grid']),
+    );
+    // Each trial was a train job on the one job queue.
+    const jobs = await trainJobs(cwd);
+    expect(runs.map((t) => jobs.find((j) => j.runId === t.id))).toEqual(
+      runs.map((t) => ({ runId: t.id, status: 'completed', attempts: 1 })),
     );
     expect(runs.map((t) => tag(t)?.params)).toEqual([
       { lr: 1e-4, warmup: 0 },
@@ -112,6 +129,8 @@ describe('promptune search', () => {
     expect(table(r.stdout).map((c) => c.at(-1))).toEqual(['status', 'completed', 'failed']);
     const [failed] = await trials(cwd, searchId(r.stdout));
     expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('the loss became NaN') });
+    // Divergence is not retried: the trial's job failed on its first attempt.
+    expect((await trainJobs(cwd)).find((j) => j.runId === failed?.id)).toMatchObject({ status: 'failed', attempts: 1 });
 
     const bad = async (space: string, ...args: string[]): Promise<string> => {
       writeFileSync(join(cwd, 'bad.yaml'), space);

@@ -56,7 +56,9 @@ describe('promptune train', () => {
     const adapter = JSON.parse(readFileSync(join(runDir, 'adapter', 'adapter_config.json'), 'utf8'));
     expect(adapter).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, task_type: 'SEQ_CLS' });
     expect(existsSync(join(runDir, 'adapter', 'adapter_model.safetensors'))).toBe(true);
-    expect((await promptune(cwd, 'train', '--recipe', 'prompt-mlm')).stderr).toContain('the prompt-mlm recipe needs --prompt');
+    expect((await promptune(cwd, 'train', '--recipe', 'prompt-mlm')).stderr).toContain(
+      '--prompt: the prompt-mlm recipe needs a prompt version: give its name or hash',
+    );
     expect((await promptune(cwd, 'train', '--prompt', 'cloze', '--lr', '0')).stderr).toMatch(/--lr 0: /);
     expect((await promptune(cwd, 'train', '--resume', 'run_x', '--lr', '1')).stderr).toContain(
       '--resume takes no other training options',

@@ -68,7 +68,7 @@ export function jobRoutes(routes: RouteTable, ctx: ServerContext): void {
     },
     async (c, { body }) => {
       // A train job's spec is checked now, as `promptune jobs add train` checks it, not later on a worker.
-      if (body.kind === 'train') parseSpec(body.payload.spec);
+      if (body.kind === 'train' && body.payload.spec !== undefined) parseSpec(body.payload.spec);
       const job = await ctx.store.jobs.enqueue(body.kind, body.payload, {
         ...(body.priority !== undefined ? { priority: body.priority } : {}),
         ...(body.maxAttempts !== undefined ? { maxAttempts: body.maxAttempts } : {}),

@@ -6,7 +6,9 @@
 //
 // A graceful hand-back must not spend an attempt, and pg-boss counts every re-fetch of a started job as a retry;
 // so a hand-back cancels, resumes and raises the job's retry limit by one in one transaction, and the hand-backs
-// are subtracted when a job's attempts are reported.
+// are subtracted when a job's attempts are reported. pg-boss fails terminally only inside its batch handlers; a
+// failure that retrying cannot fix is a fail and a cancel in one transaction, with the error kept beside it, and
+// is reported as failed.
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import type { JobWithMetadata } from 'pg-boss';
@@ -42,6 +44,8 @@ interface Side {
   progress: unknown;
   handBacks: number;
   workerId: string | null;
+  /** A failure that was not to be retried (the job is cancelled in pg-boss). */
+  failure: string | null;
 }
 
 const STATUS: Record<JobWithMetadata['state'], JobStatus> = {
@@ -65,7 +69,8 @@ function envNumber(name: string, fallback: number): number {
 
 function toJob(j: JobWithMetadata, kind: string, side: Side | undefined): Job {
   const handBacks = side?.handBacks ?? 0;
-  const status = STATUS[j.state];
+  const failedForGood = j.state === 'cancelled' && typeof side?.failure === 'string';
+  const status = failedForGood ? 'failed' : STATUS[j.state];
   const output = (j.output ?? null) as { result?: unknown; message?: string } | null;
   return {
     id: j.id,
@@ -80,7 +85,11 @@ function toJob(j: JobWithMetadata, kind: string, side: Side | undefined): Job {
     workerId: status === 'queued' ? null : (side?.workerId ?? null),
     progress: side?.progress ?? null,
     result: status === 'completed' ? (output?.result ?? null) : null,
-    error: j.state === 'failed' || j.state === 'retry' ? (output?.message ?? null) : null,
+    error: failedForGood
+      ? (side?.failure ?? null)
+      : j.state === 'failed' || j.state === 'retry'
+        ? (output?.message ?? null)
+        : null,
     createdAt: iso(j.createdOn) ?? '',
     startedAt: iso(j.startedOn),
     finishedAt: status === 'completed' || status === 'failed' || status === 'cancelled' ? iso(j.completedOn) : null,
@@ -142,24 +151,39 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
   const sides = async (ids: string[]): Promise<Map<string, Side>> => {
     const out = new Map<string, Side>();
     if (!ids.length) return out;
-    const rows = await ex.query<{ job_id: string; progress: string | null; hand_backs: number; worker_id: string | null }>(
-      `SELECT job_id, progress, hand_backs, worker_id FROM job_progress WHERE job_id IN (${ids.map(() => '?').join(', ')})`,
+    const rows = await ex.query<{
+      job_id: string;
+      progress: string | null;
+      hand_backs: number;
+      worker_id: string | null;
+      failure: string | null;
+    }>(
+      `SELECT job_id, progress, hand_backs, worker_id, failure FROM job_progress WHERE job_id IN (${ids.map(() => '?').join(', ')})`,
       ids,
     );
     for (const r of rows)
-      out.set(r.job_id, { progress: fromJson(r.progress), handBacks: Number(r.hand_backs), workerId: r.worker_id });
+      out.set(r.job_id, {
+        progress: fromJson(r.progress),
+        handBacks: Number(r.hand_backs),
+        workerId: r.worker_id,
+        failure: r.failure,
+      });
     return out;
   };
-  const writeSide = async (id: string, set: { progress?: unknown; workerId?: string | null; handBack?: boolean }) => {
+  const writeSide = async (
+    id: string,
+    set: { progress?: unknown; workerId?: string | null; handBack?: boolean; failure?: string },
+  ) => {
     const progress = set.progress === undefined ? null : toJson(set.progress, 'job progress');
     await ex.run(
-      `INSERT INTO job_progress (job_id, progress, hand_backs, worker_id, updated_at) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO job_progress (job_id, progress, hand_backs, worker_id, failure, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (job_id) DO UPDATE SET
          progress = COALESCE(excluded.progress, job_progress.progress),
          hand_backs = job_progress.hand_backs + excluded.hand_backs,
          worker_id = ${set.workerId === undefined ? 'job_progress.worker_id' : 'excluded.worker_id'},
+         failure = COALESCE(excluded.failure, job_progress.failure),
          updated_at = excluded.updated_at`,
-      [id, progress, set.handBack ? 1 : 0, set.workerId ?? null, new Date().toISOString()],
+      [id, progress, set.handBack ? 1 : 0, set.workerId ?? null, set.failure ?? null, new Date().toISOString()],
     );
   };
   const find = async (id: string): Promise<{ job: JobWithMetadata; kind: string } | undefined> => {
@@ -193,6 +217,27 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
     } catch {
       // pg-boss rejects settling an attempt that is no longer active (retried elsewhere, or cancelled).
       return false;
+    }
+  };
+
+  // pg-boss calls in one transaction on a connection of our own; false (and the job let go) when any of them fails.
+  type Db = { executeSql: (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }> };
+  const inTransaction = async (id: string, body: (b: PgBoss, db: Db) => Promise<void>): Promise<boolean> => {
+    const b = await boss();
+    txPool ??= new pg.Pool({ connectionString: url, max: 1 });
+    const client = await txPool.connect();
+    const db: Db = { executeSql: (text, values) => client.query(text, values) };
+    try {
+      await client.query('BEGIN');
+      await body(b, db);
+      await client.query('COMMIT');
+      return true;
+    } catch {
+      await client.query('ROLLBACK').catch(() => undefined);
+      return false;
+    } finally {
+      client.release();
+      held.delete(id);
     }
   };
 
@@ -243,8 +288,20 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
         b.complete(queueName(h.kind), { id, retryCount: h.retryCount }, { result: result ?? null }),
       );
     },
-    fail(id, workerId, error) {
-      return settle(id, workerId, (b, h) => b.fail(queueName(h.kind), { id, retryCount: h.retryCount }, { message: error }));
+    async fail(id, workerId, error, opts = {}) {
+      if (opts.retry !== false)
+        return settle(id, workerId, (b, h) => b.fail(queueName(h.kind), { id, retryCount: h.retryCount }, { message: error }));
+      const h = holding(id, workerId);
+      if (!h) return false;
+      const failed = await inTransaction(id, async (b, db) => {
+        const name = queueName(h.kind);
+        if (!affected(await b.fail(name, { id, retryCount: h.retryCount }, { message: error }, { db })))
+          throw new Error('the job was no longer active');
+        await b.cancel(name, id, { db });
+      });
+      // A cancelled job with a failure beside it reads as failed.
+      if (failed) await writeSide(id, { failure: error });
+      return failed;
     },
     async release(id, workerId) {
       const h = holding(id, workerId);
@@ -256,26 +313,14 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
         held.delete(id);
         return false;
       }
-      txPool ??= new pg.Pool({ connectionString: url, max: 1 });
-      const client = await txPool.connect();
-      const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values) };
-      try {
-        await client.query('BEGIN');
+      const handedBack = await inTransaction(id, async (_b, db) => {
         if (!affected(await b.cancel(name, id, { db }))) throw new Error('the job was no longer active');
         await b.resume(name, id, { db });
         // The next fetch counts a retry; one more allowed keeps the attempts left as they were.
         await b.update(name, undefined, { id, retryLimit: found.job.retryLimit + 1, db });
-        await client.query('COMMIT');
-      } catch {
-        await client.query('ROLLBACK').catch(() => undefined);
-        held.delete(id);
-        return false;
-      } finally {
-        client.release();
-      }
-      held.delete(id);
-      await writeSide(id, { handBack: true, workerId: null });
-      return true;
+      });
+      if (handedBack) await writeSide(id, { handBack: true, workerId: null });
+      return handedBack;
     },
     async cancel(id) {
       const found = await find(id);

@@ -139,9 +139,9 @@ export function sqlJobQueue(ex: Executor): JobRepository {
       // The claim counted an attempt; a hand-back is not one, so it is taken back.
       return update("status = 'queued', attempts = attempts - 1, lease_until = NULL, worker_id = NULL", () => [], id, workerId);
     },
-    async fail(id, workerId, error) {
+    async fail(id, workerId, error, opts = {}) {
       const job = await repo.get(id);
-      if (job.attempts >= job.maxAttempts)
+      if (opts.retry === false || job.attempts >= job.maxAttempts)
         return update("status = 'failed', error = ?, finished_at = ?", (t) => [error, t.toISOString()], id, workerId);
       const [row] = await ex.query<{ retry_delay_ms: number }>('SELECT retry_delay_ms FROM jobs WHERE id = ?', [id]);
       // Exponential back-off: the delay doubles with each failed attempt.

@@ -60,8 +60,11 @@ export interface JobRepository {
   heartbeat(id: string, workerId: string, leaseMs: number, progress?: unknown): Promise<boolean>;
   /** Finishes the job with its result; false when the worker no longer holds it. */
   complete(id: string, workerId: string, result: unknown): Promise<boolean>;
-  /** Records a failure: queued again (after the back-off) while attempts remain, else failed. */
-  fail(id: string, workerId: string, error: string): Promise<boolean>;
+  /**
+   * Records a failure: queued again (after the back-off) while attempts remain, else failed. With `retry: false`
+   * (an error that retrying cannot fix: a bad payload, a diverged run) failed now, whatever attempts remain.
+   */
+  fail(id: string, workerId: string, error: string, opts?: { retry?: boolean }): Promise<boolean>;
   /**
    * Hands a job back unfinished (a graceful stop): queued again with its attempts as before the claim, its progress
    * kept for the next claim to resume from; false when the worker no longer holds it.

@@ -40,6 +40,7 @@ export const jobQueue: Migration = {
       progress TEXT,
       hand_backs INTEGER NOT NULL,
       worker_id TEXT,
+      failure TEXT,
       updated_at TEXT NOT NULL
     )`,
   ],
