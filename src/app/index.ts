@@ -92,6 +92,9 @@ export {
 } from './prompts/evaluate.js';
 export { promptAbJobHandler, promptAbJobSchema, promptEvalJobHandler, promptEvalJobSchema } from './jobs/prompt-jobs.js';
 export { JOB_HANDLERS } from './jobs/handlers.js';
+export { EXPORT_FORMATS, type ExportInput, type ExportResult, exportInputSchema, exportModel } from './export/export.js';
+export { type ExportJob, exportJobHandler, exportJobSchema } from './jobs/export-job.js';
+export { type SearchJob, searchJobHandler, searchJobSchema } from './jobs/search-job.js';
 export {
   type UploadResult,
   dataRoleSchema,

@@ -1,7 +1,9 @@
 // Every job kind a worker can run, by name: what `promptune worker --kinds` chooses from.
+import { exportJobHandler } from './export-job.js';
 import { promptAbJobHandler, promptEvalJobHandler } from './prompt-jobs.js';
 import { retrainJobHandler } from './retrain-job.js';
 import { scoreJobHandler } from './score-job.js';
+import { searchJobHandler } from './search-job.js';
 import { trainJobHandler } from './train-job.js';
 import type { JobHandler } from './worker.js';
 
@@ -12,4 +14,6 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   retrain: retrainJobHandler,
   'prompt-eval': promptEvalJobHandler,
   'prompt-ab': promptAbJobHandler,
+  search: searchJobHandler,
+  export: exportJobHandler,
 };

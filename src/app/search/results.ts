@@ -21,7 +21,10 @@ export interface TrialRow {
 }
 
 /** The trials with their scores, best first (completed by dev score, then the rest by trial number). */
-export async function searchResults(project: Project, state: SearchState): Promise<TrialRow[]> {
+export async function searchResults(
+  project: Pick<Project, 'store'>,
+  state: Pick<SearchState, 'id' | 'task' | 'metric'>,
+): Promise<TrialRow[]> {
   const rows: TrialRow[] = [];
   for (const run of await searchTrials(project, state)) {
     const tag = trialTagOf(run) as TrialTag;

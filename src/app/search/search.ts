@@ -203,7 +203,7 @@ export function trialTagOf(run: Run): TrialTag | undefined {
 }
 
 /** A search's trials in the store, by trial number. */
-export async function searchTrials(project: Project, state: SearchState): Promise<Run[]> {
+export async function searchTrials(project: Pick<Project, 'store'>, state: Pick<SearchState, 'id' | 'task'>): Promise<Run[]> {
   const runs = await project.store.runs.list({ taskId: state.task });
   return runs
     .filter((r) => trialTagOf(r)?.id === state.id)

@@ -1,13 +1,12 @@
 // promptune export: a fine-tuned classifier as an ONNX model that runs in onnxruntime and transformers.js (the
 // browser), or as a plain Hugging Face directory for Python's transformers.
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportClassifierHf, exportClassifierOnnx } from '../../core/export/index.js';
+import { EXPORT_FORMATS, exportModel } from '../../app/index.js';
 import { type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, openProject } from '../context.js';
-import { resolveModelDir } from './model-dir.js';
 
-const FORMATS = ['onnx', 'hf'] as const;
+const FORMATS = EXPORT_FORMATS;
 
 const HELP = `Usage: promptune export [--model <dir> | --run <id>] --format onnx|hf --out <dir>
 
@@ -48,20 +47,21 @@ export const exportCommand: Command = {
       throw new UsageError(`--format ${values.format}: unknown format; use onnx (onnxruntime, transformers.js) or hf`);
     if (!values.out) throw new UsageError('--out is required: the directory to write the export into, e.g. --out export');
     if (values.model && values.run) throw new UsageError('give --model <dir> or --run <id>, not both');
-    let modelDir: string;
-    if (values.model) {
-      // A model directory is self-contained: no task file or store needed.
-      modelDir = resolve(io.cwd, values.model);
-    } else {
-      const project = await openProject(values, io);
-      try {
-        modelDir = await resolveModelDir(project, values, io);
-      } finally {
-        await project.close();
-      }
+    const input = {
+      format,
+      out: values.out,
+      ...(values.model ? { model: values.model } : {}),
+      ...(values.run ? { run: values.run } : {}),
+    };
+    // A model directory is self-contained: no task file or store needed.
+    const project = values.model ? undefined : await openProject(values, io);
+    let result: Awaited<ReturnType<typeof exportModel>>;
+    try {
+      result = await exportModel(project, input, io.cwd);
+    } finally {
+      await project?.close();
     }
-    const out = resolve(io.cwd, values.out);
-    const result = format === 'onnx' ? exportClassifierOnnx(modelDir, out) : exportClassifierHf(modelDir, out);
+    const { modelDir, out } = result;
     const shown = relative(io.cwd, out) || '.';
     io.stdout.write(`exported ${relative(io.cwd, modelDir) || modelDir} as ${format} to ${shown}/\n`);
     for (const f of result.files) io.stdout.write(`  ${f}\n`);

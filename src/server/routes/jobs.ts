@@ -5,11 +5,13 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import {
+  exportJobSchema,
   parseSpec,
   promptAbJobSchema,
   promptEvalJobSchema,
   retrainJobSchema,
   scoreJobSchema,
+  searchJobSchema,
   trainJobSchema,
 } from '../../app/index.js';
 import { JOB_STATUSES, type Job } from '../../store/index.js';
@@ -29,6 +31,8 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('retrain'), payload: retrainJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('prompt-eval'), payload: promptEvalJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('prompt-ab'), payload: promptAbJobSchema, ...queueing }).strict(),
+  z.object({ kind: z.literal('search'), payload: searchJobSchema, ...queueing }).strict(),
+  z.object({ kind: z.literal('export'), payload: exportJobSchema, ...queueing }).strict(),
 ]);
 
 /** A job as the API shows it. */
@@ -61,7 +65,7 @@ export function jobRoutes(routes: RouteTable, ctx: ServerContext): void {
       access: 'admin',
       tag: 'jobs',
       summary:
-        'Queue batch scoring, training, retraining, a zero-shot prompt evaluation or an A/B test for the workers (paths as the workers see them)',
+        'Queue batch scoring, training, retraining, a zero-shot prompt evaluation, an A/B test, a hyper-parameter search or an export for the workers (paths as the workers see them)',
       body: jobRequestSchema,
       response: jobSchema,
       status: 201,

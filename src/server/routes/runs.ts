@@ -3,7 +3,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { runMetrics } from '../../app/index.js';
+import { AppError, runMetrics, searchResults } from '../../app/index.js';
 import type { RunStatus } from '../../store/index.js';
 import { type RouteTable, pathParam } from '../api/route.js';
 import type { ServerContext, ServerEnv } from '../context.js';
@@ -36,6 +36,25 @@ export function runRoutes(routes: RouteTable, ctx: ServerContext): void {
           limit: query.limit,
         }),
       }),
+  );
+  routes.route(
+    {
+      method: 'get',
+      path: '/v1/tasks/:id/searches/:search',
+      access: 'feedback',
+      tag: 'runs',
+      summary: "A hyper-parameter search's trials, best first: values, dev and test scores, steps, status, run",
+    },
+    async (c) => {
+      const task = await store.tasks.get(pathParam(c, 'id'));
+      const id = pathParam(c, 'search');
+      const trials = await searchResults({ store }, { id, task: task.id, metric: task.spec.metric });
+      if (!trials.length)
+        throw new AppError('NOT_FOUND', [
+          { code: 'SEARCH_NOT_FOUND', path: 'search', message: `task "${task.id}" has no search "${id}" with trials` },
+        ]);
+      return c.json({ id, task: task.id, metric: task.spec.metric, trials });
+    },
   );
   routes.route(
     {
