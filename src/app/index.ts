@@ -13,6 +13,7 @@ export {
   retrainInputSchema,
 } from './retrain/retrain.js';
 export { type RunRecipe, asTrainExamples, metaForRun, recipeForRun } from './train/recipe-for-run.js';
+export { type ModelHead, RECIPE_POLICIES, type RecipePolicy } from './train/recipes/index.js';
 export {
   type OpenedRun,
   type RunOutcome,
@@ -95,6 +96,15 @@ export { JOB_HANDLERS } from './jobs/handlers.js';
 export { EXPORT_FORMATS, type ExportInput, type ExportResult, exportInputSchema, exportModel } from './export/export.js';
 export { type ExportJob, exportJobHandler, exportJobSchema } from './jobs/export-job.js';
 export { type SearchJob, searchJobHandler, searchJobSchema } from './jobs/search-job.js';
+export {
+  type PretrainInput,
+  type PretrainOptions,
+  type PretrainResult,
+  parsePretrainInput,
+  pretrain,
+  pretrainInputSchema,
+} from './pretrain/pretrain.js';
+export { type PretrainJob, type PretrainJobResult, pretrainJobHandler, pretrainJobSchema } from './jobs/pretrain-job.js';
 export {
   type UploadResult,
   dataRoleSchema,

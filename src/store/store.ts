@@ -4,7 +4,7 @@ import { type DatasetRepository, datasetRepository } from './datasets.js';
 import type { Dialect, Driver, Executor } from './driver.js';
 import { type EvaluationRepository, evaluationRepository } from './evaluations.js';
 import { type FeedbackRepository, feedbackRepository } from './feedback.js';
-import { type JobRepository, sqlJobQueue } from './jobs/index.js';
+import { type JobLogRepository, type JobRepository, jobLogRepository, sqlJobQueue } from './jobs/index.js';
 import { schemaVersion } from './migrate.js';
 import { type PredictionRepository, predictionRepository } from './predictions.js';
 import { type PromptRepository, promptRepository } from './prompts.js';
@@ -24,6 +24,8 @@ export interface Repositories {
   readonly predictions: PredictionRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly jobs: JobRepository;
+  /** What workers logged while running each job (both queue runners). */
+  readonly jobLogs: JobLogRepository;
   readonly webhooks: WebhookRepository;
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` is committed together when it resolves, or
@@ -55,6 +57,7 @@ function repositories(ex: Executor, jobs?: JobRepository): Repositories {
     predictions: predictionRepository(ex),
     apiKeys: apiKeyRepository(ex),
     jobs: jobs ?? sqlJobQueue(ex),
+    jobLogs: jobLogRepository(ex),
     webhooks: webhookRepository(ex),
     transaction: (fn) => ex.transaction((tx) => fn(repositories(tx, jobs))),
   };

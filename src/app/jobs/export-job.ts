@@ -31,7 +31,7 @@ export type ExportJob = z.input<typeof exportJobSchema>;
 export const exportJobHandler: JobHandler = async (job, ctx) => {
   const { task, input } = parsePayload(exportJobSchema, job.payload);
   if (!task || (input.model && !input.run)) return exportModel(undefined, input, '/');
-  const project = await openProject({ task, cwd: dirname(task), store: ctx.store });
+  const project = await openProject({ task, cwd: dirname(task), store: ctx.store, warn: (m) => ctx.log('warn', m) });
   try {
     return await exportModel(project, input, dirname(task));
   } finally {

@@ -1,5 +1,6 @@
 // Every job kind a worker can run, by name: what `promptune worker --kinds` chooses from.
 import { exportJobHandler } from './export-job.js';
+import { pretrainJobHandler } from './pretrain-job.js';
 import { promptAbJobHandler, promptEvalJobHandler } from './prompt-jobs.js';
 import { retrainJobHandler } from './retrain-job.js';
 import { scoreJobHandler } from './score-job.js';
@@ -16,4 +17,5 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   'prompt-ab': promptAbJobHandler,
   search: searchJobHandler,
   export: exportJobHandler,
+  pretrain: pretrainJobHandler,
 };

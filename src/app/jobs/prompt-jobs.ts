@@ -16,7 +16,7 @@ export const promptAbJobSchema = z.object({ task: jobTaskFileSchema, input: prom
 /** Runs a zero-shot evaluation; the result names the evaluation recorded and its scores. */
 export const promptEvalJobHandler: JobHandler = async (job, ctx) => {
   const { task, input } = parsePayload(promptEvalJobSchema, job.payload);
-  const project = await openProject({ task, cwd: dirname(task), store: ctx.store });
+  const project = await openProject({ task, cwd: dirname(task), store: ctx.store, warn: (m) => ctx.log('warn', m) });
   try {
     const r = await evaluatePrompts(project, input, { onProgress: (e) => ctx.progress(e) });
     return { evaluationId: r.evaluation.id, prompts: r.versions.map((v) => v.hash), metrics: r.evaluation.metrics };
@@ -28,7 +28,7 @@ export const promptEvalJobHandler: JobHandler = async (job, ctx) => {
 /** Runs an A/B test; the result names the evaluation recorded, the verdict and how many examples flipped. */
 export const promptAbJobHandler: JobHandler = async (job, ctx) => {
   const { task, input } = parsePayload(promptAbJobSchema, job.payload);
-  const project = await openProject({ task, cwd: dirname(task), store: ctx.store });
+  const project = await openProject({ task, cwd: dirname(task), store: ctx.store, warn: (m) => ctx.log('warn', m) });
   try {
     const r = await abTestPrompts(project, input, { onProgress: (e) => ctx.progress(e) });
     return {

@@ -22,7 +22,15 @@ export type RetrainJob = z.input<typeof retrainJobSchema>;
 export const retrainJobHandler: JobHandler = async (job, ctx) => {
   const { task, input } = parsePayload(retrainJobSchema, job.payload);
   const notes: string[] = [];
-  const project = await openProject({ task, cwd: dirname(task), store: ctx.store, warn: (m) => notes.push(m) });
+  const project = await openProject({
+    task,
+    cwd: dirname(task),
+    store: ctx.store,
+    warn: (m) => {
+      notes.push(m);
+      ctx.log('warn', m);
+    },
+  });
   try {
     const r = await retrain(project, input, {
       cwd: project.projectDir,

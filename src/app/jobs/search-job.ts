@@ -46,7 +46,7 @@ function readSpace(text: string): ReturnType<typeof readSearchSpace> {
 /** Plans the search, saves it in the project and queues its trials. */
 export const searchJobHandler: JobHandler = async (job, ctx) => {
   const p = parsePayload(searchJobSchema, job.payload);
-  const project = await openProject({ task: p.task, cwd: dirname(p.task), store: ctx.store });
+  const project = await openProject({ task: p.task, cwd: dirname(p.task), store: ctx.store, warn: (m) => ctx.log('warn', m) });
   try {
     // JSON is YAML, so an object space reads exactly as the same space written in a file.
     const text = typeof p.space === 'string' ? p.space : JSON.stringify(p.space);

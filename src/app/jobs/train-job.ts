@@ -54,7 +54,12 @@ export function trainJobHandlerWith(hooks: TrainJobHooks = {}): JobHandler {
   return async (job, ctx): Promise<TrainJobResult> => {
     const payload = parsePayload(trainJobSchema, job.payload);
     const spec = payload.spec === undefined ? undefined : parseSpec(payload.spec);
-    const project = await openProject({ task: payload.task, cwd: dirname(payload.task), store: ctx.store });
+    const project = await openProject({
+      task: payload.task,
+      cwd: dirname(payload.task),
+      store: ctx.store,
+      warn: (m) => ctx.log('warn', m),
+    });
     try {
       const earlier = (job.progress as { runId?: unknown } | null)?.runId;
       const known = typeof earlier === 'string' ? earlier : payload.runId;
@@ -78,6 +83,7 @@ export function trainJobHandlerWith(hooks: TrainJobHooks = {}): JobHandler {
         ]);
       const runId = opened.run.id;
       await ctx.checkpoint({ runId });
+      ctx.log('info', `${resume ? 'resuming' : 'training'} run ${runId}`);
       hooks.onStart?.(job, opened.run, resume);
       try {
         const outcome = await executeRun(project, opened, {
@@ -86,6 +92,7 @@ export function trainJobHandlerWith(hooks: TrainJobHooks = {}): JobHandler {
           onProgress: (e) => {
             hooks.onProgress?.(job, e);
             if (e.type === 'step' || e.type === 'eval') ctx.progress({ runId, ...e });
+            else if (e.type === 'note') ctx.log(e.level === 'warning' ? 'warn' : 'info', e.message);
           },
         });
         return {

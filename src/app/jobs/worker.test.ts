@@ -51,6 +51,12 @@ describe.each(backends)('worker on $name', (backend) => {
       const done = await runWorker(store, { train: async (j) => ({ echoed: j.payload }) }, { untilEmpty: true });
       expect(done).toBe(1);
       expect(await store.jobs.get(job.id)).toMatchObject({ status: 'completed', attempts: 1, result: { echoed: { n: 1 } } });
+      // The job's log tells the story: five hand-backs that did not count, then the claim that finished it.
+      const log = (await store.jobLogs.list(job.id)).map((l) => l.message);
+      expect(log.filter((m) => m.startsWith('handed back by'))).toHaveLength(5);
+      expect(log.at(-2)).toMatch(/^claimed by .+ \(attempt 1 of 3\)$/);
+      expect(log.at(-1)).toMatch(/^completed by /);
+      expect((await store.jobLogs.list(job.id, { after: log.length - 1 })).map((l) => l.seq)).toEqual([log.length]);
 
       const failing = await store.jobs.enqueue('bad', {}, { maxAttempts: 2, retryDelayMs: 0 });
       await runWorker(
@@ -63,6 +69,10 @@ describe.each(backends)('worker on $name', (backend) => {
         { untilEmpty: true },
       );
       expect(await store.jobs.get(failing.id)).toMatchObject({ status: 'failed', attempts: 2, error: 'disk full' });
+      expect((await store.jobLogs.list(failing.id)).filter((l) => l.level === 'error').map((l) => l.message)).toEqual([
+        expect.stringMatching(/^failed on .+: disk full \(will be retried\)$/),
+        expect.stringMatching(/^failed on .+: disk full \(no attempts left\)$/),
+      ]);
 
       // An error another attempt cannot fix (wrong input) fails the job at once, attempts left or not.
       const wrong = await store.jobs.enqueue('bad', {}, { maxAttempts: 3, retryDelayMs: 0 });

@@ -3,7 +3,7 @@
 // worker claims the job again, and resumable handlers (batch scoring) continue where the dead one stopped.
 import { hostname } from 'node:os';
 import { DivergedError } from '../../core/train/index.js';
-import type { Job, Store } from '../../store/index.js';
+import type { Job, JobLogLevel, Store } from '../../store/index.js';
 import { AppError } from '../errors.js';
 
 /** Where a worker's log lines go (the server's JSON logger fits). */
@@ -29,6 +29,8 @@ export type JobHandler = (
     workerId: string;
     /** The worker's store: handlers use it rather than opening another connection. */
     store: Store;
+    /** Adds a line to the job's log (what a person reading the job later should know). */
+    log(level: JobLogLevel, message: string): void;
   },
 ) => Promise<unknown>;
 
@@ -71,6 +73,14 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
       continue;
     }
     log('info', 'job claimed', { job: job.id, kind: job.kind, attempt: job.attempts });
+    // The job's own log, written in order without holding the job up; flushed before the next claim.
+    let logged: Promise<void> = Promise.resolve();
+    const say = (level: JobLogLevel, message: string): void => {
+      logged = logged
+        .then(() => store.jobLogs.append(job.id, level, message))
+        .catch((e: Error) => log('warn', 'job log not written', { job: job.id, error: e.message }));
+    };
+    say('info', `claimed by ${workerId} (attempt ${job.attempts} of ${job.maxAttempts})`);
     const stop = new AbortController();
     const onOuterAbort = () => stop.abort('stopping');
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -110,44 +120,64 @@ export async function runWorker(store: Store, handlers: Record<string, JobHandle
         progress: (p) => {
           progress = p;
         },
+        log: say,
         checkpoint: async (p) => {
           progress = p;
           if (!(await store.jobs.heartbeat(job.id, workerId, leaseMs, p))) await loseJob();
         },
       });
       const stoppedEarly = (result as { completed?: unknown } | null)?.completed === false;
-      if (lost) logLost(job.id, stop.signal.reason);
-      else if (stop.signal.aborted && stoppedEarly) {
+      if (lost) {
+        logLost(job.id, stop.signal.reason);
+        say('warn', lostText(workerId, stop.signal.reason));
+      } else if (stop.signal.aborted && stoppedEarly) {
         // Stopped on request: hand the job back, without spending an attempt, so another worker (or this one,
         // restarted) resumes it.
         await store.jobs.release(job.id, workerId);
         log('info', 'job handed back', { job: job.id });
+        say('info', `handed back by ${workerId} (stopping); the attempt does not count`);
       } else {
         // The latest progress since the last renewal, so a finished job shows where it ended.
         if (progress !== undefined) await store.jobs.heartbeat(job.id, workerId, leaseMs, progress);
         await store.jobs.complete(job.id, workerId, result ?? null);
         done++;
         log('info', 'job completed', { job: job.id });
+        say('info', `completed by ${workerId}`);
       }
     } catch (e) {
       const message = (e as Error).message;
-      if (lost) logLost(job.id, stop.signal.reason);
-      else if (stop.signal.aborted) {
+      if (lost) {
+        logLost(job.id, stop.signal.reason);
+        say('warn', lostText(workerId, stop.signal.reason));
+      } else if (stop.signal.aborted) {
         // A handler that stops by throwing (training checkpoints, then throws) was asked to: a hand-back too.
         await store.jobs.release(job.id, workerId).catch(() => undefined);
         log('info', 'job handed back', { job: job.id, reason: message });
+        say('info', `handed back by ${workerId} (stopping: ${message}); the attempt does not count`);
       } else {
         const retry = retryable(e);
         log('error', 'job failed', { job: job.id, error: message, retry });
+        say(
+          'error',
+          `failed on ${workerId}: ${message}${retry ? (job.attempts < job.maxAttempts ? ' (will be retried)' : ' (no attempts left)') : ' (not retried: another attempt would fail the same way)'}`,
+        );
         await store.jobs.fail(job.id, workerId, message, { retry }).catch(() => undefined);
       }
     } finally {
+      await logged;
       clearInterval(renew);
       opts.signal?.removeEventListener('abort', onOuterAbort);
     }
   }
   log('info', 'worker stopped', { jobs: done });
   return done;
+}
+
+/** Why a worker let a job go, for the job's log. */
+function lostText(workerId: string, reason: unknown): string {
+  return reason === 'cancelled'
+    ? `cancelled; ${workerId} stopped it`
+    : `${workerId} lost its claim (it renewed too late) and dropped its result; another worker has the job`;
 }
 
 /** Whether another attempt could succeed: not when the input is wrong (an AppError) or the run diverged. */

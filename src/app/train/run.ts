@@ -10,19 +10,18 @@ import {
   type TrainExample,
   type TrainResult,
   predictLogits,
-  saveSetFitHead,
   toPrediction,
   trainModel,
-  trainSetFitEncoder,
   writeClassifierMeta,
 } from '../../core/train/index.js';
-import { type Tensor, manualSeed } from '../../engine/index.js';
+import { manualSeed } from '../../engine/index.js';
 import type { MetricPoint, Run } from '../../store/index.js';
 import { applyLora, mergeLora, saveLoraAdapter, savePretrained, trainableParameters } from '../../transformers/index.js';
 import { AppError } from '../errors.js';
 import { type OnProgress, etaClock } from '../progress.js';
 import type { Project } from '../project.js';
 import { asTrainExamples, metaForRun, recipeForRun } from './recipe-for-run.js';
+import { RECIPE_POLICIES } from './recipes/index.js';
 import { type RunSpec, parseSpec } from './spec.js';
 import { type RunSplits, runSplits } from './splits.js';
 
@@ -155,9 +154,10 @@ export async function executeRun(
   try {
     // New heads and LoRA matrices start from random values: seed them so the same spec gives the same run.
     manualSeed(spec.seed);
+    const policy = RECIPE_POLICIES[spec.recipe];
     const p = await project.model({
       override: spec.model,
-      head: spec.recipe === 'prompt-mlm' ? 'masked-lm' : spec.recipe === 'setfit' ? 'base' : 'sequence-classification',
+      head: policy.head,
       fresh: true,
     });
     try {
@@ -183,29 +183,13 @@ export async function executeRun(
         devExamples: devEx.length,
         epochs: spec.epochs,
       });
-      let setfitHead: Tensor[] | undefined;
-      if (spec.recipe === 'setfit') {
-        // Phase 1 (seeded, so a resumed run recomputes the same encoder), then the encoder is frozen.
-        const eta = etaClock();
-        trainSetFitEncoder(p, trainEx, {
-          iterations: spec.setfitIterations,
-          batchSize: spec.batchSize,
-          learningRate: spec.learningRate,
-          seed: spec.seed,
-          maxLength: spec.maxLength,
-          ...(spec.template ? { template: spec.template } : {}),
-          onStep: (step, total, loss) => emit({ type: 'step', phase: 'pairs', step, total, loss, etaSeconds: eta(step, total) }),
-        });
-        emit({ type: 'phase-end', phase: 'pairs' });
-        for (const t of p.model.parameters()) t.requiresGrad_(false);
-        setfitHead = [];
-      }
-      const loopCfg = spec.recipe === 'setfit' ? { ...spec, learningRate: spec.headLearningRate, epochs: spec.headEpochs } : spec;
+      const loopParameters = policy.beforeLoop?.(p, trainEx, spec, emit);
+      const loopCfg = policy.loopConfig(spec);
       const eta = etaClock();
       const result = await trainModel(p, recipe, trainEx, devEx, labels, loopCfg, {
         metric: task.metric,
         multiLabel: multi,
-        parameters: setfitHead ?? (spec.lora ? trainableParameters(p.model) : undefined),
+        parameters: loopParameters ?? (spec.lora ? trainableParameters(p.model) : undefined),
         checkpoint: { dir: join(runDir, 'checkpoints'), every: spec.checkpointEvery, resume: opts.resume === true },
         ...(opts.signal ? { signal: opts.signal } : {}),
         hooks: {
@@ -267,7 +251,7 @@ export async function executeRun(
           )
         : undefined;
       savePretrained(p, modelDir);
-      if (rr.setfitHead) saveSetFitHead(modelDir, rr.setfitHead);
+      policy.save?.(modelDir, rr);
       const meta = metaForRun(task, spec, rr, { runId: run.id, temperature, ...(thresholds ? { thresholds } : {}) });
       writeClassifierMeta(modelDir, meta);
       const outcome: RunOutcome = { run, result, modelDir, runDir, temperature };

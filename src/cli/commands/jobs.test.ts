@@ -34,8 +34,12 @@ describe('promptune jobs / worker', () => {
     expect(readFileSync(join(cwd, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
     expect(existsSync(join(cwd, 'out.csv.score-state.json'))).toBe(false);
 
-    expect((await runCli(cwd, ['worker', '--kinds', 'export'])).stderr).toContain(
-      '--kinds export: unknown export; use score, train, retrain, prompt-eval, prompt-ab',
+    expect((await runCli(cwd, ['worker', '--kinds', 'frobnicate'])).stderr).toContain(
+      '--kinds frobnicate: unknown frobnicate; use score, train, retrain, prompt-eval, prompt-ab, search, export, pretrain',
+    );
+    // The job's log: who claimed it, and that it completed.
+    expect((await runCli(cwd, ['jobs', 'logs', id])).stdout).toMatch(
+      /^\S+\tinfo\tclaimed by w1 \(attempt 1 of 3\)\n\S+\tinfo\tcompleted by w1\n$/,
     );
     expect((await runCli(cwd, ['jobs', 'show', 'job_nope'])).stderr).toContain('job "job_nope" is not in the store');
 

@@ -12,13 +12,15 @@ const HELP = `Usage: promptune jobs add score --data <file> --out <file> --model
        promptune jobs add retrain [--task <file>] [-- <retrain options>]
        promptune jobs list [--status queued|running|completed|failed|cancelled]
        promptune jobs show <id>
+       promptune jobs logs <id>
        promptune jobs cancel <id>
 
 Jobs wait in the store until a promptune worker claims them. Paths are stored as absolute paths: workers on
 other machines must see the same files at the same paths (shared storage). Options after -- are checked now,
 as promptune train / retrain check them. A train job whose worker dies resumes its run from the newest
 checkpoint on the next worker. A cancelled job is never claimed again; a running one stops at its worker's next
-lease renewal (a train job checkpoints first).
+lease renewal (a train job checkpoints first). jobs logs prints what its workers logged: each claim, hand-back,
+warning and failure. Searches (promptune search) and exports go through the same queue.
 
 On SQLite the store's own table is the queue (workers on this machine). On PostgreSQL the queue runs on pg-boss:
 workers on many machines, liveness by heartbeat (PROMPTUNE_JOB_HEARTBEAT_S, default 30, at least 10), dead
@@ -98,12 +100,15 @@ export const jobsCommand: Command = {
           );
       } else if (action === 'show' && what) {
         io.stdout.write(`${JSON.stringify(await store.jobs.get(what), null, 2)}\n`);
+      } else if (action === 'logs' && what) {
+        const id = (await store.jobs.get(what)).id;
+        for (const l of await store.jobLogs.list(id)) io.stdout.write(`${l.at}\t${l.level}\t${l.message}\n`);
       } else if (action === 'cancel' && what) {
         const job = await store.jobs.cancel(what);
         io.stdout.write(`${job.id}\t${job.status}\n`);
       } else
         throw new UsageError(
-          'expected "promptune jobs add score|train|retrain", "jobs list", "jobs show <id>" or "jobs cancel <id>"',
+          'expected "promptune jobs add score|train|retrain", "jobs list", "jobs show <id>", "jobs logs <id>" or "jobs cancel <id>"',
         );
       return 0;
     } finally {

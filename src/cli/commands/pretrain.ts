@@ -2,26 +2,13 @@
 // with --head-only, training just the masked-LM head on a frozen encoder — how a sentence encoder saved without
 // its head (such as the default model) becomes usable for prompt-based fine-tuning. Same loop, checkpoints,
 // resume and monitoring as promptune train; reports masked-token accuracy on held-out text.
-import { existsSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readCorpus } from '../../core/data/index.js';
-import {
-  JsonlLog,
-  type Recipe,
-  type TrainExample,
-  cacheMaskedFeatures,
-  cachedHeadRecipe,
-  featureRows,
-  freezeAllButMlmHead,
-  maskedLmRecipe,
-  trainConfigSchema,
-  trainModel,
-} from '../../core/train/index.js';
-import { cat, dispose, manualSeed } from '../../engine/index.js';
-import { seededRandom, shuffled } from '../../shared/index.js';
-import { loadPretrained, savePretrained } from '../../transformers/index.js';
-import { type Command, UsageError } from '../command.js';
+import { AppError } from '../../app/errors.js';
+import { type PretrainInput, type PretrainResult, pretrain } from '../../app/pretrain/pretrain.js';
+import type { OnProgress } from '../../app/progress.js';
+import type { Problem } from '../../shared/index.js';
+import { type CliIO, type Command, UsageError } from '../command.js';
 import { ProgressBar } from '../progress.js';
 
 const HELP = `Usage: promptune pretrain --model <ref> --text <file|dir>... --out <dir> [options]
@@ -79,118 +66,94 @@ export const pretrainCommand: Command = {
       if (v.trim() === '' || Number.isNaN(n)) throw new UsageError(`--${flag} ${v}: expected a number`);
       return n;
     };
-    const headOnly = values['head-only'];
-    const parsed = trainConfigSchema.safeParse(
-      JSON.parse(
-        JSON.stringify({
-          epochs: num('epochs', values.epochs) ?? 1,
-          maxSteps: num('max-steps', values['max-steps']),
-          batchSize: num('batch-size', values['batch-size']),
-          learningRate: num('lr', values.lr) ?? (headOnly ? 1e-4 : 5e-5),
-          maxLength: num('max-length', values['max-length']),
-          seed: num('seed', values.seed),
-          warmupRatio: 0.06,
-        }),
-      ),
-    );
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new UsageError(`${issue?.path.join('.')}: ${issue?.message}`);
-    }
-    const cfg = parsed.data;
-    const probability = num('mask', values.mask) as number;
-    if (!(probability > 0 && probability < 1))
-      throw new UsageError(`--mask ${values.mask}: expected a probability between 0 and 1`);
-    const out = resolve(io.cwd, values.out);
-    const ckptDir = join(out, 'checkpoints');
-    if (values.resume && !existsSync(ckptDir))
-      throw new UsageError(`--resume: ${relative(io.cwd, ckptDir)} has no checkpoints to continue from`);
-
-    let passages = await readCorpus(
-      values.text.map((t) => resolve(io.cwd, t)),
-      values.column ? { column: values.column } : {},
-    );
-    const cap = num('max-passages', values['max-passages']);
-    if (cap !== undefined && passages.length > cap) passages = sample(passages, cap, cfg.seed);
-    const examples: TrainExample[] = passages.map((text) => ({ inputs: { text }, label: 0 }));
-    const shuffled = sample(examples, examples.length, cfg.seed + 1);
-    const nDev = Math.min(2000, Math.max(1, Math.round(0.05 * shuffled.length)));
-    const dev = shuffled.slice(0, nDev);
-    const train = shuffled.slice(nDev);
-
-    manualSeed(cfg.seed);
-    const p = await loadPretrained(values.model, {
-      cwd: io.cwd,
-      head: 'masked-lm',
-      onWarning: (m) => io.stderr.write(`warning: ${m}\n`),
-    });
-    const jsonl = new JsonlLog(join(out, 'metrics.jsonl'), { append: values.resume });
+    const input: PretrainInput = {
+      model: values.model,
+      text: values.text,
+      out: values.out,
+      headOnly: values['head-only'],
+      resume: values.resume,
+      ...(values.column !== undefined ? { column: values.column } : {}),
+      ...defined({
+        epochs: num('epochs', values.epochs),
+        maxSteps: num('max-steps', values['max-steps']),
+        batchSize: num('batch-size', values['batch-size']),
+        learningRate: num('lr', values.lr),
+        maxLength: num('max-length', values['max-length']),
+        mask: num('mask', values.mask),
+        maxPassages: num('max-passages', values['max-passages']),
+        checkpointEvery: num('checkpoint-every', values['checkpoint-every']),
+        seed: num('seed', values.seed),
+      }),
+    };
+    let result: PretrainResult;
     try {
-      const params = headOnly ? freezeAllButMlmHead(p) : undefined;
-      let recipe: Recipe<unknown> = maskedLmRecipe({ probability, seed: cfg.seed }) as Recipe<unknown>;
-      let [trainRows, devRows, loopCfg] = [train, dev, cfg];
-      if (headOnly) {
-        // The encoder is frozen, so its outputs at the masked positions are computed once and the head is
-        // trained on those rows: many epochs of head training for the price of one encoder pass.
-        io.stderr.write(`encoding ${examples.length} passages once (the encoder is frozen)\n`);
-        const enc = new ProgressBar(io.stderr, examples.length, 'passages');
-        const t = cacheMaskedFeatures(p, train, cfg, { probability, seed: cfg.seed }, (d) => enc.update(d));
-        const d = cacheMaskedFeatures(p, dev, cfg, { probability, seed: cfg.seed }, (k) => enc.update(train.length + k));
-        enc.finish();
-        const cache = { features: cat([t.features, d.features], 0), targets: [...t.targets, ...d.targets] };
-        dispose(t.features, d.features);
-        const nTrainRows = t.targets.length;
-        const rows = featureRows(cache.targets.length);
-        [trainRows, devRows] = [rows.slice(0, nTrainRows), rows.slice(nTrainRows)];
-        recipe = cachedHeadRecipe(cache) as Recipe<unknown>;
-        loopCfg = { ...cfg, batchSize: Math.max(cfg.batchSize, 256), epochs: num('epochs', values.epochs) ?? 4 };
-      }
-      const before = values.resume ? undefined : recipe.score?.(p, devRows, loopCfg);
-      io.stderr.write(
-        `pretrain${headOnly ? ' (head only)' : ''}: ${train.length} passages (${dev.length} held out), ${loopCfg.epochs} epoch(s)${before ? `; masked-token accuracy before: ${before.accuracy.toFixed(3)}` : ''}\n`,
-      );
-      let bar: ProgressBar | undefined;
-      let lastDev = '';
-      const result = await trainModel(p, recipe, trainRows, devRows, [], loopCfg, {
-        parameters: params,
-        checkpoint: { dir: ckptDir, every: num('checkpoint-every', values['checkpoint-every']) ?? 200, resume: values.resume },
-        hooks: {
-          onStep(log, total) {
-            jsonl.log(log.step, {
-              loss: log.loss,
-              lr: log.lr,
-              'grad-norm': log.gradNorm,
-              'examples-per-second': log.examplesPerSecond,
-            });
-            bar ??= new ProgressBar(io.stderr, total, 'steps');
-            bar.update(log.step, {
-              loss: log.loss.toFixed(4),
-              lr: log.lr.toExponential(1),
-              ...(lastDev ? { 'dev acc': lastDev } : {}),
-            });
-          },
-          onEval(log) {
-            jsonl.log(log.step, { 'dev/masked-accuracy': log.accuracy, 'dev/loss': -log.macroF1 });
-            lastDev = log.accuracy.toFixed(3);
-          },
-        },
+      result = await pretrain(input, {
+        cwd: io.cwd,
+        onProgress: renderPretrainProgress(io),
+        warn: (m) => io.stderr.write(`warning: ${m}\n`),
       });
-      bar?.finish();
-      for (const t of p.model.parameters()) t.requiresGrad_(true);
-      savePretrained(p, out);
-      const acc = result.best?.accuracy ?? Number.NaN;
-      io.stdout.write(
-        `masked-token accuracy on ${dev.length} held-out passages: ${before ? `${before.accuracy.toFixed(3)} → ` : ''}${acc.toFixed(3)} (${result.steps} steps, ${result.stoppedBy})\nmodel saved to ${relative(io.cwd, out) || out}\n`,
-      );
-      return 0;
-    } finally {
-      jsonl.close();
-      p.model.dispose();
+    } catch (e) {
+      if (AppError.isInstance(e) && e.code !== 'NOT_FOUND') throw new UsageError(e.problems.map(flagProblemText).join('; '));
+      throw e;
     }
+    const before = result.accuracyBefore;
+    io.stdout.write(
+      `masked-token accuracy on ${result.heldOut} held-out passages: ${before !== undefined ? `${before.toFixed(3)} → ` : ''}${result.accuracy.toFixed(3)} (${result.steps} steps, ${result.stoppedBy})\nmodel saved to ${relative(io.cwd, result.out) || result.out}\n`,
+    );
+    return 0;
   },
 };
 
-/** A seeded sample of n items (a shuffle when n is the length). */
-function sample<T>(xs: readonly T[], n: number, seed: number): T[] {
-  return shuffled(xs, seededRandom(seed)).slice(0, n);
+/** The flag of each input field (the rest are the field's name in kebab case). */
+const FLAGS: Record<string, string> = {
+  headOnly: 'head-only',
+  maxSteps: 'max-steps',
+  batchSize: 'batch-size',
+  learningRate: 'lr',
+  maxLength: 'max-length',
+  maxPassages: 'max-passages',
+  checkpointEvery: 'checkpoint-every',
+};
+
+/** A problem as the command line says it: "--lr 0: Too small: expected number to be >0". */
+function flagProblemText(p: Problem): string {
+  const field = p.path.split('.')[0] ?? '';
+  const head = field ? `--${FLAGS[field] ?? field}${p.received === undefined ? '' : ` ${p.received}`}` : '';
+  return `${head ? `${head}: ` : ''}${p.message}${p.fix ? `: ${p.fix}` : ''}`;
+}
+
+/** Draws a pre-training run's progress on stderr: its notes as lines, encoding and training as progress bars. */
+function renderPretrainProgress(io: CliIO): OnProgress {
+  let enc: ProgressBar | undefined;
+  let bar: ProgressBar | undefined;
+  let lastDev = '';
+  return (e) => {
+    if (e.type !== 'examples' && enc) {
+      enc.finish();
+      enc = undefined;
+    }
+    if (e.type === 'note') io.stderr.write(`${e.level === 'warning' ? 'warning: ' : ''}${e.message}\n`);
+    else if (e.type === 'examples') {
+      enc ??= new ProgressBar(io.stderr, e.total, 'passages');
+      enc.update(e.done);
+    } else if (e.type === 'step') {
+      bar ??= new ProgressBar(io.stderr, e.total, 'steps');
+      bar.update(e.step, {
+        loss: e.loss.toFixed(4),
+        lr: (e.lr ?? 0).toExponential(1),
+        ...(lastDev ? { 'dev acc': lastDev } : {}),
+      });
+    } else if (e.type === 'eval') lastDev = e.accuracy.toFixed(3);
+    else if (e.type === 'phase-end') {
+      bar?.finish();
+      bar = undefined;
+    }
+  };
+}
+
+/** The entries of `o` whose value is defined. */
+function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

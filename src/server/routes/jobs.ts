@@ -6,6 +6,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import {
   exportJobSchema,
+  pretrainJobSchema,
   parseSpec,
   promptAbJobSchema,
   promptEvalJobSchema,
@@ -33,6 +34,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('prompt-ab'), payload: promptAbJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('search'), payload: searchJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('export'), payload: exportJobSchema, ...queueing }).strict(),
+  z.object({ kind: z.literal('pretrain'), payload: pretrainJobSchema, ...queueing }).strict(),
 ]);
 
 /** A job as the API shows it. */
@@ -65,7 +67,7 @@ export function jobRoutes(routes: RouteTable, ctx: ServerContext): void {
       access: 'admin',
       tag: 'jobs',
       summary:
-        'Queue batch scoring, training, retraining, a zero-shot prompt evaluation, an A/B test, a hyper-parameter search or an export for the workers (paths as the workers see them)',
+        'Queue batch scoring, training, retraining, a zero-shot prompt evaluation, an A/B test, a hyper-parameter search, masked-LM pre-training or an export for the workers (paths as the workers see them)',
       body: jobRequestSchema,
       response: jobSchema,
       status: 201,
@@ -119,11 +121,28 @@ export function jobRoutes(routes: RouteTable, ctx: ServerContext): void {
   routes.route(
     {
       method: 'get',
+      path: '/v1/jobs/:id/logs',
+      access: 'admin',
+      tag: 'jobs',
+      summary: "A job's log: claims, hand-backs, warnings and failures, in order; ?after=<seq> for new lines only",
+      query: z.object({
+        after: z.coerce.number().int().min(0).default(0).describe('Only lines after this sequence number'),
+        limit: z.coerce.number().int().min(1).max(1000).default(1000),
+      }),
+    },
+    async (c, { query }) => {
+      const id = (await ctx.store.jobs.get(pathParam(c, 'id'))).id;
+      return c.json({ lines: await ctx.store.jobLogs.list(id, { after: query.after, limit: query.limit }) });
+    },
+  );
+  routes.route(
+    {
+      method: 'get',
       path: '/v1/jobs/:id/events',
       access: 'admin',
       tag: 'jobs',
       summary:
-        'Live progress as Server-Sent Events: a `job` event with the job whenever its status or progress changes, until it finishes',
+        'Live progress as Server-Sent Events: a `job` event with the job whenever its status or progress changes, a `log` event per new log line, until it finishes',
       produces: 'text/event-stream',
     },
     (c) => streamJob(c, ctx, pathParam(c, 'id')),
@@ -159,7 +178,12 @@ async function streamJob(c: Context<ServerEnv>, ctx: ServerContext, id: string):
     stream.onAbort(() => {
       open = false;
     });
+    let logSeq = 0;
     for (;;) {
+      for (const line of await ctx.store.jobLogs.list(id, { after: logSeq })) {
+        logSeq = line.seq;
+        await stream.writeSSE({ event: 'log', id: String(seq++), data: JSON.stringify(line) });
+      }
       const shown = JSON.stringify([job.status, job.attempts, job.progress, job.result, job.error]);
       if (shown !== last) {
         last = shown;

@@ -1,10 +1,11 @@
 // The job queue grows what a queue engine promises: cancellation (a status of its own), priorities, deferred start
 // and retry back-off for the SQLite runner's table, and a progress table that both runners share — PostgreSQL's
-// queue lives in pg-boss's own schema, which has nowhere to keep a running job's progress or its hand-backs.
+// queue lives in pg-boss's own schema, which has nowhere to keep a running job's progress or its hand-backs — and a
+// log per job that both runners share.
 // SQLite cannot alter a CHECK constraint, so the table is rebuilt (portable DDL both databases accept).
 import type { Migration } from '../migrate.js';
 
-/** Migration 5: cancellable, prioritised, deferred jobs and their progress. */
+/** Migration 5: cancellable, prioritised, deferred jobs, their progress and their logs. */
 export const jobQueue: Migration = {
   version: 5,
   name: 'job-queue',
@@ -42,6 +43,14 @@ export const jobQueue: Migration = {
       worker_id TEXT,
       failure TEXT,
       updated_at TEXT NOT NULL
+    )`,
+    `CREATE TABLE job_logs (
+      job_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      at TEXT NOT NULL,
+      level TEXT NOT NULL,
+      message TEXT NOT NULL,
+      PRIMARY KEY (job_id, seq)
     )`,
   ],
 };
