@@ -97,6 +97,18 @@ export { EXPORT_FORMATS, type ExportInput, type ExportResult, exportInputSchema,
 export { type ExportJob, exportJobHandler, exportJobSchema } from './jobs/export-job.js';
 export { type SearchJob, searchJobHandler, searchJobSchema } from './jobs/search-job.js';
 export {
+  type EvaluateInput,
+  type EvaluateResult,
+  type EvaluatedDataset,
+  type EvaluationCalibration,
+  type ModelEvaluation,
+  type MultiLabelEvaluation,
+  type SingleLabelEvaluation,
+  evaluateInputSchema,
+  evaluateModel,
+} from './evaluate/evaluate.js';
+export { type EvalJob, evalJobHandler, evalJobSchema } from './jobs/eval-job.js';
+export {
   type PretrainInput,
   type PretrainOptions,
   type PretrainResult,

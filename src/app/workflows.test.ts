@@ -92,5 +92,32 @@ describe('workflows', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error).toContain('payload.task: expected an absolute path');
     expect(failed.error).toContain('payload: Unrecognized key: "args"');
+
+    // Stopped mid-training (a worker's SIGTERM): handed back with its run and merged dataset, then resumed from the
+    // checkpoint by the next claim instead of merging the feedback again.
+    const again = await project.store.jobs.enqueue('retrain', {
+      task: join(dir, 'promptune.yaml'),
+      input: { spec: { recipe: 'classification', epochs: 2, maxLength: 32, k: 16, batchSize: 8, checkpointEvery: 1 } },
+    });
+    const stop = new AbortController();
+    const stopping: typeof retrainJobHandler = (j, ctx) =>
+      retrainJobHandler(j, {
+        ...ctx,
+        progress: (p) => {
+          ctx.progress(p);
+          if ((p as { type?: string }).type === 'step') stop.abort();
+        },
+      });
+    await runWorker(project.store, { retrain: stopping }, { signal: stop.signal, pollMs: 10 });
+    const handedBack = await project.store.jobs.get(again.id);
+    expect(handedBack).toMatchObject({ status: 'queued', attempts: 0 });
+    const firstRun = (handedBack.progress as { runId: string }).runId;
+    const mergedHash = (handedBack.progress as { dataset: { merged: { hash: string } } }).dataset.merged.hash;
+    expect(await runWorker(project.store, { retrain: retrainJobHandler }, { untilEmpty: true })).toBe(1);
+    const resumed = await project.store.jobs.get(again.id);
+    expect(resumed.result).toMatchObject({ runId: firstRun, dataset: mergedHash });
+    expect((await project.store.jobLogs.list(again.id)).map((l) => l.message)).toContain(
+      `resuming run ${firstRun} from its checkpoint`,
+    );
   }, 180_000);
 });

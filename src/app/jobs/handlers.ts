@@ -1,4 +1,5 @@
 // Every job kind a worker can run, by name: what `promptune worker --kinds` chooses from.
+import { evalJobHandler } from './eval-job.js';
 import { exportJobHandler } from './export-job.js';
 import { pretrainJobHandler } from './pretrain-job.js';
 import { promptAbJobHandler, promptEvalJobHandler } from './prompt-jobs.js';
@@ -18,4 +19,5 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   search: searchJobHandler,
   export: exportJobHandler,
   pretrain: pretrainJobHandler,
+  eval: evalJobHandler,
 };

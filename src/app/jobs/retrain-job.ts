@@ -1,9 +1,10 @@
 // The "retrain" job: retrain() on the queue. Its payload is plain data — the task file as the workers see it and
-// the workflow's validated input — so a worker calls the workflow itself, as the CLI does.
+// the workflow's validated input — so a worker calls the workflow itself, as the CLI does. Its progress keeps the
+// run and the merged dataset, so a worker taking over a dead one's job resumes that run from its checkpoint.
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { openProject } from '../project.js';
-import { retrain, retrainInputSchema } from '../retrain/retrain.js';
+import { type RetrainDataset, retrain, retrainInputSchema } from '../retrain/retrain.js';
 import { jobTaskFileSchema, parsePayload } from './payload.js';
 import type { JobHandler } from './worker.js';
 
@@ -32,13 +33,35 @@ export const retrainJobHandler: JobHandler = async (job, ctx) => {
     },
   });
   try {
+    // An earlier attempt that got as far as training left its run and merged dataset: continue that run from its
+    // checkpoint (unless it finished) rather than merging the feedback again.
+    const earlier = job.progress as { runId?: unknown; dataset?: RetrainDataset } | null;
+    const prior =
+      typeof earlier?.runId === 'string' && earlier.dataset
+        ? await project.store.runs.get(earlier.runId).catch(() => undefined)
+        : undefined;
+    const resume =
+      prior && prior.status !== 'completed' ? { runId: prior.id, dataset: earlier?.dataset as RetrainDataset } : undefined;
+    if (resume) ctx.log('info', `resuming run ${resume.runId} from its checkpoint`);
+    let dataset: RetrainDataset | undefined = resume?.dataset;
+    let runId = resume?.runId;
     const r = await retrain(project, input, {
       cwd: project.projectDir,
+      signal: ctx.signal,
+      ...(resume ? { resume } : {}),
       onProgress: (e) => {
         if (e.type === 'note') notes.push(e.message);
+        else if (e.type === 'dataset') {
+          const { type: _t, role: _r, ...rest } = e;
+          dataset = rest;
+        }
         // The run id is what a successor needs to find this attempt's run: recorded at once.
-        else if (e.type === 'start') void ctx.checkpoint({ runId: e.runId, phase: 'training' });
-        else if (e.type === 'step' || e.type === 'eval') ctx.progress(e);
+        else if (e.type === 'start') {
+          runId = e.runId;
+          void ctx.checkpoint({ runId, phase: 'training', dataset });
+        }
+        // Every report keeps the run and the dataset, since a report replaces the one before.
+        else if (e.type === 'step' || e.type === 'eval') ctx.progress({ ...e, runId, dataset });
       },
     });
     const c = r.comparison;

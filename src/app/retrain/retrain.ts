@@ -19,7 +19,7 @@ import { AppError } from '../errors.js';
 import { resolveModelDir } from '../models.js';
 import type { OnProgress } from '../progress.js';
 import { type Project, importTaskSplit, saveDataset } from '../project.js';
-import { type RunOutcome, executeRun, openRun, specOfRun } from '../train/run.js';
+import { type RunOutcome, executeRun, openRun, reopenRun, specOfRun } from '../train/run.js';
 import { type RunSpec, parseSpec } from '../train/spec.js';
 import { noTrainData } from '../train/splits.js';
 
@@ -117,21 +117,12 @@ async function usableFeedback(project: Project, since: string | undefined) {
   return { usable, skipped };
 }
 
-/** Retrains the task's model on its data plus reviewed feedback and compares the result with the live model. */
-export async function retrain(
+/** The task's training data plus the usable feedback, imported as a new dataset version. */
+async function mergeFeedback(
   project: Project,
-  rawInput: RetrainInput,
-  opts: { cwd: string; onProgress?: OnProgress },
-): Promise<RetrainResult> {
-  const parsed = retrainInputSchema.safeParse(rawInput);
-  if (!parsed.success) throw new AppError('INVALID_INPUT', problemsFromZod(parsed.error, rawInput));
-  const input = parsed.data;
-  const emit: OnProgress = opts.onProgress ?? (() => undefined);
-  const task = project.loaded.task;
-  const labels = task.labels.map((l) => l.name);
-  const liveDir = await resolveModelDir(project, { model: input.live, run: input.liveRun }, opts.cwd);
-  const liveMeta = readClassifierMeta(liveDir);
-
+  input: z.infer<typeof retrainInputSchema>,
+  emit: OnProgress,
+): Promise<RetrainDataset> {
   const imported = await importTaskSplit(project, 'train');
   if (!imported) throw noTrainData();
   const { usable, skipped } = await usableFeedback(project, input.since);
@@ -164,6 +155,32 @@ export async function retrain(
     merged: { hash: merged.hash, rows: merged.examples.length, file },
   };
   emit({ type: 'dataset', role: 'retrain', ...dataset });
+  return dataset;
+}
+
+/** Retrains the task's model on its data plus reviewed feedback and compares the result with the live model. */
+export async function retrain(
+  project: Project,
+  rawInput: RetrainInput,
+  opts: {
+    cwd: string;
+    onProgress?: OnProgress;
+    /** Stop after the current step, checkpointed (a worker shutting down). */
+    signal?: AbortSignal;
+    /** Continue an earlier attempt's run from its checkpoint, on the dataset that attempt merged. */
+    resume?: { runId: string; dataset: RetrainDataset };
+  },
+): Promise<RetrainResult> {
+  const parsed = retrainInputSchema.safeParse(rawInput);
+  if (!parsed.success) throw new AppError('INVALID_INPUT', problemsFromZod(parsed.error, rawInput));
+  const input = parsed.data;
+  const emit: OnProgress = opts.onProgress ?? (() => undefined);
+  const task = project.loaded.task;
+  const labels = task.labels.map((l) => l.name);
+  const liveDir = await resolveModelDir(project, { model: input.live, run: input.liveRun }, opts.cwd);
+  const liveMeta = readClassifierMeta(liveDir);
+
+  const dataset = opts.resume?.dataset ?? (await mergeFeedback(project, input, emit));
 
   const liveRun = liveMeta.runId ? await project.store.runs.get(liveMeta.runId).catch(() => undefined) : undefined;
   let spec: RunSpec;
@@ -180,8 +197,14 @@ export async function retrain(
       message: "the live model's run is not in this store: training with default settings (give options to choose)",
     });
   }
-  const opened = await openRun(project, { ...spec, trainFile: file });
-  const outcome = await executeRun(project, opened, { onProgress: emit });
+  const opened = opts.resume
+    ? await reopenRun(project, opts.resume.runId)
+    : await openRun(project, { ...spec, trainFile: dataset.merged.file });
+  const outcome = await executeRun(project, opened, {
+    onProgress: emit,
+    resume: opts.resume !== undefined,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const live = { dir: liveDir, ...(liveMeta.runId ? { runId: liveMeta.runId } : {}), settingsFrom };
 
   const test = (await importTaskSplit(project, 'test'))?.dataset;

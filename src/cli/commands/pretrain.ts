@@ -5,7 +5,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../app/errors.js';
-import { type PretrainInput, type PretrainResult, pretrain } from '../../app/pretrain/pretrain.js';
+import { type PretrainInput, type PretrainResult, pretrain } from '../../app/index.js';
 import type { OnProgress } from '../../app/progress.js';
 import type { Problem } from '../../shared/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';

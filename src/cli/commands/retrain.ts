@@ -95,7 +95,7 @@ function describeRetrain(r: RetrainResult, metric: string, cwd: string): string 
   if ('skipped' in c)
     lines.push(
       c.skipped === 'multi-label'
-        ? 'multi-label models: compare with promptune eval --compare\n'
+        ? `multi-label models: compare them with promptune eval --model ${relative(cwd, r.live.dir) || r.live.dir} --run ${r.outcome.run.id}\n`
         : 'no data.test in the task: nothing to compare the models on\n',
     );
   else

@@ -5,9 +5,10 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import {
+  evalJobSchema,
   exportJobSchema,
-  pretrainJobSchema,
   parseSpec,
+  pretrainJobSchema,
   promptAbJobSchema,
   promptEvalJobSchema,
   retrainJobSchema,
@@ -35,6 +36,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('search'), payload: searchJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('export'), payload: exportJobSchema, ...queueing }).strict(),
   z.object({ kind: z.literal('pretrain'), payload: pretrainJobSchema, ...queueing }).strict(),
+  z.object({ kind: z.literal('eval'), payload: evalJobSchema, ...queueing }).strict(),
 ]);
 
 /** A job as the API shows it. */
@@ -67,7 +69,7 @@ export function jobRoutes(routes: RouteTable, ctx: ServerContext): void {
       access: 'admin',
       tag: 'jobs',
       summary:
-        'Queue batch scoring, training, retraining, a zero-shot prompt evaluation, an A/B test, a hyper-parameter search, masked-LM pre-training or an export for the workers (paths as the workers see them)',
+        'Queue batch scoring, training, retraining, a zero-shot prompt evaluation, an A/B test, a hyper-parameter search, masked-LM pre-training, an evaluation or an export for the workers (paths as the workers see them)',
       body: jobRequestSchema,
       response: jobSchema,
       status: 201,
