@@ -4,8 +4,7 @@
 // elsewhere sharing the store take trials too, and a killed process's trial is resumed from its checkpoint by
 // whoever claims it next. TPE proposes each trial after the earlier ones finish. Results: a table sorted
 // best-first, and best.json / results.csv / results.json in .promptune/search/<id>/.
-import { readFileSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -32,7 +31,7 @@ import {
   trialOptions,
   trialTagOf,
 } from '../../app/index.js';
-import { type Assignment, readSearchSpace } from '../../core/train/index.js';
+import { type Assignment, isGridSpace, readSearchSpace } from '../../core/train/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, openProject } from '../context.js';
 import { renderRunProgress } from '../training/render.js';
@@ -144,7 +143,7 @@ async function newSearch(
     throw new UsageError(`--sampler ${samplerFlag}: use grid, random or tpe`);
   let trials: number | undefined;
   if (trialsFlag !== undefined) {
-    if (samplerFlag === 'grid' || (samplerFlag === undefined && Object.values(space).every((d) => d.kind === 'choice')))
+    if (samplerFlag === 'grid' || (samplerFlag === undefined && isGridSpace(space)))
       throw new UsageError('--trials does not apply to grid, which runs every combination: use --sampler random for a subset');
     trials = Number(trialsFlag);
     if (!Number.isInteger(trials) || trials < 1) throw new UsageError(`--trials ${trialsFlag}: expected a whole number ≥ 1`);
