@@ -91,7 +91,21 @@ export {
   promptAbInputSchema,
   promptEvalInputSchema,
 } from './prompts/evaluate.js';
-export { promptAbJobHandler, promptAbJobSchema, promptEvalJobHandler, promptEvalJobSchema } from './jobs/prompt-jobs.js';
+export {
+  type PromptSearchInput,
+  type PromptSearchResult,
+  type StoredWinner,
+  promptSearchInputSchema,
+  searchPrompt,
+} from './prompts/search.js';
+export {
+  promptAbJobHandler,
+  promptAbJobSchema,
+  promptEvalJobHandler,
+  promptEvalJobSchema,
+  promptSearchJobHandler,
+  promptSearchJobSchema,
+} from './jobs/prompt-jobs.js';
 export { JOB_HANDLERS } from './jobs/handlers.js';
 export { EXPORT_FORMATS, type ExportInput, type ExportResult, exportInputSchema, exportModel } from './export/export.js';
 export { type ExportJob, exportJobHandler, exportJobSchema } from './jobs/export-job.js';

@@ -97,7 +97,7 @@ async function runJob(kind: string, payload: unknown, onEvent?: (e: SseEvent) =>
 }
 
 describe('the whole loop over HTTP', () => {
-  it('task → data → prompts → zero-shot → A/B → train (live) → evaluation → promote → predict → feedback → retrain → comparison', async () => {
+  it('task → data → prompts → zero-shot → A/B → prompt search → train (live) → evaluation → promote → predict → feedback → retrain → comparison', async () => {
     // Task: what goes in, what comes out, the labels and when each applies.
     const task = {
       name: 'review-stars',
@@ -170,6 +170,24 @@ describe('the whole loop over HTTP', () => {
     expect(abEval.json.details.verdict).toEqual(expect.any(String));
     expect(abEval.json.details.flips).toHaveLength(abEval.json.details.aOnly + abEval.json.details.bOnly);
     expect(abEval.json.details.flips.filter((f) => f.better === 'a')).toHaveLength(abEval.json.details.aOnly);
+
+    // Label-word search from B: the winner stored as B's child, the search recorded as an evaluation.
+    const searched = await runJob('prompt-search', {
+      task: taskFile,
+      input: { prompt: b.json.version.hash, limit: 40, perLabel: 3, keep: 4 },
+    });
+    const winner = searched.job.result as { kind: string; stored: { hash: string }; evaluationId: string };
+    expect(winner.kind).toBe('label-words');
+    const history = await api<{ versions: { hash: string; author: string | null }[] }>(
+      'GET',
+      `/v1/prompts/${winner.stored.hash}/history`,
+    );
+    if (winner.stored.hash !== b.json.version.hash) {
+      expect(history.json.versions[0]?.author).toBe('promptune search');
+      expect(history.json.versions.map((v) => v.hash)).toContain(b.json.version.hash);
+    }
+    const searchEval = await api<{ kind: string; promptHashes: string[] }>('GET', `/v1/evaluations/${winner.evaluationId}`);
+    expect(searchEval.json).toMatchObject({ kind: 'search', promptHashes: [winner.stored.hash] });
 
     // Train as a job, followed live: the job's steps and the run's metric points arrive while it trains.
     let runStream: Promise<SseEvent[]> | undefined;

@@ -2,7 +2,7 @@
 import { evalJobHandler } from './eval-job.js';
 import { exportJobHandler } from './export-job.js';
 import { pretrainJobHandler } from './pretrain-job.js';
-import { promptAbJobHandler, promptEvalJobHandler } from './prompt-jobs.js';
+import { promptAbJobHandler, promptEvalJobHandler, promptSearchJobHandler } from './prompt-jobs.js';
 import { retrainJobHandler } from './retrain-job.js';
 import { scoreJobHandler } from './score-job.js';
 import { searchJobHandler } from './search-job.js';
@@ -16,6 +16,7 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   retrain: retrainJobHandler,
   'prompt-eval': promptEvalJobHandler,
   'prompt-ab': promptAbJobHandler,
+  'prompt-search': promptSearchJobHandler,
   search: searchJobHandler,
   export: exportJobHandler,
   pretrain: pretrainJobHandler,

@@ -35,7 +35,7 @@ describe('promptune jobs / worker', () => {
     expect(existsSync(join(cwd, 'out.csv.score-state.json'))).toBe(false);
 
     expect((await runCli(cwd, ['worker', '--kinds', 'frobnicate'])).stderr).toContain(
-      '--kinds frobnicate: unknown frobnicate; use score, train, retrain, prompt-eval, prompt-ab, search, export, pretrain, eval',
+      '--kinds frobnicate: unknown frobnicate; use score, train, retrain, prompt-eval, prompt-ab, prompt-search, search, export, pretrain, eval',
     );
     // The job's log: who claimed it, and that it completed.
     expect((await runCli(cwd, ['jobs', 'logs', id])).stdout).toMatch(

@@ -9,6 +9,7 @@ import {
   maskedLm,
   promptVersionText,
   resolvePromptVersion,
+  searchPrompt,
 } from '../../app/index.js';
 import { makeDataset } from '../../core/data/index.js';
 import { type Metrics, classificationMetrics, metricValue } from '../../core/eval/index.js';
@@ -24,8 +25,6 @@ import {
   formatPreview,
   labelWordIds,
   parseVerbalizerSpecs,
-  searchLabelWords,
-  searchTemplates,
   zeroShotMlm,
   zeroShotSimilarity,
 } from '../../core/prompts/index.js';
@@ -388,86 +387,33 @@ async function scoreActions(
   }
   if (args.length !== 1) throw new UsageError('expected "promptune prompt search <name|hash>"');
   const v = await resolveVersion(project, args[0] as string);
-  if (values.templates?.length) {
-    const dev = await labelled(project, project.loaded.dataPaths.dev ? 'dev' : 'train', values.limit);
-    const p = await mlmModel(project, values.model);
-    const verbalizer = (v.spec as PromptSpec).verbalizer;
-    const ranked = searchTemplates(p, [(v.spec as PromptSpec).template, ...values.templates], verbalizer, dev.examples, task, {
-      metric: task.metric,
-    });
-    for (const c of ranked) io.stdout.write(`  dev ${fmt(c.devScore)}  ${c.value}\n`);
-    const best = ranked[0] as { value: string; devScore: number };
-    const prompt = checkPrompt({ template: best.value, verbalizer }, task);
-    if (prompt.hash === v.hash) {
-      io.stdout.write(`The current template of "${v.name}" scores best; nothing stored.\n`);
-      return 0;
-    }
-    await storeSearchWinner(project, v, prompt, {
-      what: 'template',
-      score: best.devScore,
-      datasetHash: dev.hash,
-      modelRef: values.model,
-      details: { templates: ranked },
-    });
-    io.stdout.write(`Stored version ${short(prompt.hash)} of "${v.name}" with the best template.\n`);
+  const { limit } = scoreInput(values);
+  await mlmModel(project, values.model);
+  const r = await searchPrompt(project, {
+    prompt: v.hash,
+    ...(values.templates?.length ? { templates: values.templates } : {}),
+    perLabel: positiveInt('--per-label', values['per-label']),
+    keep: positiveInt('--keep', values.keep),
+    ...(limit === undefined ? {} : { limit }),
+    ...(values.model ? { model: values.model } : {}),
+  });
+  if (r.kind === 'templates') {
+    for (const c of r.candidates) io.stdout.write(`  dev ${fmt(c.devScore)}  ${c.value}\n`);
+    io.stdout.write(
+      r.stored
+        ? `Stored version ${short(r.stored.version.hash)} of "${v.name}" with the best template.\n`
+        : `The current template of "${v.name}" scores best; nothing stored.\n`,
+    );
     return 0;
   }
-  const train = await labelled(project, 'train', values.limit);
-  const dev = project.loaded.dataPaths.dev ? await labelled(project, 'dev', values.limit) : train;
-  const p = await mlmModel(project, values.model);
-  const found = searchLabelWords(p, checked(project, v), train.examples, dev.examples, labels, {
-    perLabel: Number(values['per-label']),
-    keep: Number(values.keep),
-    metric: task.metric,
-  });
-  for (const c of found.slice(0, 5))
+  for (const c of r.candidates.slice(0, 5))
     io.stdout.write(
       `  dev ${fmt(c.devScore)}  train ${fmt(c.trainScore ?? 0)}  ${labels.map((l) => `${l}=${(c.value[l] as string[]).join('|')}`).join(' ')}\n`,
     );
-  const best = found[0];
-  if (!best) return 1;
-  const spec = { template: (v.spec as PromptSpec).template, verbalizer: best.value };
-  const prompt = checkPrompt(spec, task);
-  const created = await storeSearchWinner(project, v, prompt, {
-    what: 'label-word',
-    score: best.devScore,
-    datasetHash: dev.hash,
-    modelRef: values.model,
-    details: { candidates: found.slice(0, 20) },
-  });
   io.stdout.write(
-    `${created ? 'Stored' : 'Already stored:'} version ${short(prompt.hash)} of "${v.name}" with the best label words.\n`,
+    `${r.stored.created ? 'Stored' : 'Already stored:'} version ${short(r.stored.version.hash)} of "${v.name}" with the best label words.\n`,
   );
   return 0;
-}
-
-/** Stores a search's best prompt as a child version of `parent`, with the search recorded as an evaluation. */
-async function storeSearchWinner(
-  project: Project,
-  parent: PromptVersion,
-  prompt: CheckedPrompt,
-  r: { what: string; score: number; datasetHash: string; modelRef?: string; details: unknown },
-): Promise<boolean> {
-  const task = project.loaded.task;
-  const { created } = await project.store.prompts.save({
-    hash: prompt.hash,
-    taskId: task.name,
-    name: parent.name,
-    parentHash: parent.hash,
-    spec: prompt.spec,
-    author: 'promptune search',
-    note: `${r.what} search: dev ${task.metric} ${fmt(r.score)}`,
-  });
-  await project.store.evaluations.record({
-    taskId: task.name,
-    kind: 'search',
-    promptHashes: [prompt.hash],
-    datasetHash: r.datasetHash,
-    modelRef: r.modelRef ?? task.model,
-    metrics: { [task.metric]: r.score },
-    details: r.details,
-  });
-  return created;
 }
 
 /** The inputs of the training-data row at `line` (the file's line number, as import reports it). */
@@ -495,6 +441,13 @@ async function mlmModel(project: Project, override: string | undefined): Promise
     }
     throw e;
   }
+}
+
+/** A flag's value as a positive integer, or a usage error naming the flag. */
+function positiveInt(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
 }
 
 /** The evaluation input the --split, --limit, --model and --calibrate flags give. */

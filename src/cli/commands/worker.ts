@@ -1,4 +1,4 @@
-// promptune worker: a process that runs jobs from the store's queue (batch scoring, retraining) — on this machine
+// promptune worker: a process that runs jobs from the store's queue (every kind of long work) — on this machine
 // or any other that reaches the same PostgreSQL and the same shared storage. Several may run at once.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,9 +18,10 @@ Jobs come from POST /v1/jobs on a server, or promptune jobs add.
   train     promptune train for a task (payload: the task file, the run spec); resumed from its checkpoint
             by the next worker when a worker dies, handed back checkpointed on SIGTERM
   retrain   promptune retrain for a task (payload: the task file, retrain's input)
+  and prompt-eval, prompt-ab, prompt-search, search, export, pretrain, eval (each payload: POST /v1/jobs in GET /openapi.json)
 
 Options:
-  --kinds <list>           which kinds to run (default: every kind: score, train, retrain, prompt-eval, prompt-ab)
+  --kinds <list>           which kinds to run (default: every kind: ${Object.keys(JOB_HANDLERS).join(', ')})
   --id <name>              this worker's name in the queue (default: host:pid)
   --lease <seconds>        claim length, renewed every third of it (default 30)
   --until-empty            stop when the queue is empty
