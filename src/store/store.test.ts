@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashApiKey } from './api-keys.js';
 import type { Driver } from './driver.js';
+import { sqlJobQueue } from './jobs/index.js';
 import { type Migration, migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { openDriver, openStore } from './open.js';
@@ -613,6 +614,43 @@ describe.each(backends)('store on $name', (backend) => {
       await expect(store.jobs.get('job_nope')).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
       expect((await store.jobs.list({ status: 'cancelled' })).map((j) => j.id).sort()).toEqual([queued.id, running.id].sort());
     });
+
+    it.runIf(backend.name === 'postgres')(
+      'moves the jobs left waiting in the old jobs table onto pg-boss once, with what they had spent; the old id finds them',
+      async () => {
+        const driver = await openDriver(url);
+        opened.push(driver);
+        const old = sqlJobQueue(driver);
+        const orphan = await old.enqueue('score', { input: 'orphan.csv' }, { maxAttempts: 3 });
+        expect((await old.claim('dead', ['score'], 30))?.id).toBe(orphan.id);
+        const waiting = await old.enqueue('score', { input: 'old.csv' }, { priority: 4 });
+        expect((await old.claim('gone', ['score'], 60_000))?.id).toBe(waiting.id);
+        expect(await old.release(waiting.id, 'gone')).toBe(true);
+        const done = await old.enqueue('score', { input: 'done.csv' }, { priority: 9 });
+        await new Promise((r) => setTimeout(r, 60));
+        expect((await old.claim('w', ['score'], 60_000))?.id).toBe(done.id);
+        expect(await old.complete(done.id, 'w', {})).toBe(true);
+
+        // Two processes start on the upgraded store at once: each job arrives once.
+        const other = await open();
+        const [seen] = await Promise.all([store.jobs.list({ kind: 'score' }), other.jobs.list({ kind: 'score' })]);
+        expect(seen.map((j) => j.payload).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual([
+          { input: 'old.csv' },
+          { input: 'orphan.csv' },
+        ]);
+        expect((await store.jobs.list({ kind: 'score' })).length).toBe(2);
+        const moved = await store.jobs.get(waiting.id);
+        expect(moved).toMatchObject({ status: 'queued', priority: 4, maxAttempts: 3, payload: { input: 'old.csv' } });
+        // The orphan's one spent attempt stays spent.
+        expect(await store.jobs.get(orphan.id)).toMatchObject({ status: 'queued', maxAttempts: 2 });
+        expect(await old.get(waiting.id)).toMatchObject({
+          status: 'cancelled',
+          error: `moved to the pg-boss queue as job ${moved.id}`,
+        });
+        expect((await old.get(done.id)).status).toBe('completed');
+        expect((await store.jobs.claim('w1', ['score'], 60_000))?.id).toBe(moved.id);
+      },
+    );
 
     // pg-boss's liveness check has a 10 s floor; its dead-worker path is proven by the worker tests.
     it.runIf(backend.name === 'sqlite')('hands a job whose worker stopped renewing to another worker', async () => {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { makeDataset } from '../../core/data/index.js';
 import { classificationMetrics, metricValue } from '../../core/eval/index.js';
-import { abTest, zeroShotMlm } from '../../core/prompts/index.js';
+import { abTest, zeroShotMlm, zeroShotSimilarity } from '../../core/prompts/index.js';
 import type { Evaluation, PromptVersion } from '../../store/index.js';
 import type { Pretrained } from '../../transformers/index.js';
 import { AppError } from '../errors.js';
@@ -20,10 +20,27 @@ const common = {
   calibrate: z.boolean().default(false).describe('Contextual calibration (divide by the empty input’s scores)'),
 };
 
-/** What a zero-shot evaluation takes: one prompt, or several for an ensemble. */
+/** What a zero-shot evaluation takes: one prompt, or several for an ensemble; or no prompt, by label descriptions. */
 export const promptEvalInputSchema = z
-  .object({ prompts: z.array(z.string().min(1)).min(1).describe('Prompt names or version hashes'), ...common })
-  .strict();
+  .object({
+    prompts: z.array(z.string().min(1)).default([]).describe('Prompt names or version hashes'),
+    method: z
+      .enum(['mlm', 'similarity'])
+      .default('mlm')
+      .describe("mlm: the prompts' masks; similarity: an encoder's cosine between input and label descriptions"),
+    ...common,
+  })
+  .strict()
+  .superRefine((x, ctx) => {
+    if (x.method === 'mlm' && !x.prompts.length)
+      ctx.addIssue({ code: 'custom', path: ['prompts'], message: 'give at least one prompt (or method "similarity")' });
+    if (x.method === 'similarity' && x.prompts.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prompts'],
+        message: 'method "similarity" uses the label descriptions, not prompts',
+      });
+  });
 /** The input of evaluatePrompts. */
 export type PromptEvalInput = z.input<typeof promptEvalInputSchema>;
 
@@ -77,7 +94,7 @@ const scores = (project: Project, m: ReturnType<typeof classificationMetrics>) =
   return { [metric]: metricValue(m, metric), accuracy: m.accuracy, 'macro-f1': m.macroF1 };
 };
 
-/** Zero-shot scores of a prompt (several: their averaged label distributions) on labelled data, recorded. */
+/** Zero-shot scores of a prompt (several: their averaged label distributions, none: by label descriptions), recorded. */
 export async function evaluatePrompts(
   project: Project,
   input: PromptEvalInput,
@@ -88,12 +105,17 @@ export async function evaluatePrompts(
   const labels = task.labels.map((l) => l.name);
   const versions = await Promise.all(x.prompts.map((ref) => resolvePromptVersion(project, ref)));
   const data = await labelledSplit(project, x.split, x.limit);
-  const p = await maskedLm(project, x.model);
   const inputs = data.examples.map((e) => e.inputs);
   const onProgress = (done: number, total: number) => opts.onProgress?.({ type: 'examples', done, total });
-  const runs = versions.map((v) =>
-    zeroShotMlm(p, checkedPrompt(project, v), inputs, labels, { calibrate: x.calibrate, onProgress }),
-  );
+  const runs =
+    x.method === 'similarity'
+      ? [zeroShotSimilarity(await project.model(x.model ? { override: x.model } : {}), inputs, task.labels, { onProgress })]
+      : await (async () => {
+          const p = await maskedLm(project, x.model);
+          return versions.map((v) =>
+            zeroShotMlm(p, checkedPrompt(project, v), inputs, labels, { calibrate: x.calibrate, onProgress }),
+          );
+        })();
   const probs = data.examples.map((_, i) =>
     labels.map((_, l) => runs.reduce((sum, r) => sum + (r.probs[i]?.[l] as number), 0) / runs.length),
   );
@@ -110,7 +132,13 @@ export async function evaluatePrompts(
     datasetHash: data.hash,
     modelRef: x.model ?? task.model,
     metrics: scores(project, m),
-    details: { method: 'mlm', calibrate: x.calibrate, split: data.split, perClass: m.perClass, confusion: m.confusion },
+    details: {
+      method: x.method,
+      ...(x.method === 'mlm' ? { calibrate: x.calibrate } : {}),
+      split: data.split,
+      perClass: m.perClass,
+      confusion: m.confusion,
+    },
   });
   return { evaluation, versions, metrics: m };
 }

@@ -5,14 +5,12 @@ import {
   AppError,
   abTestPrompts,
   evaluatePrompts,
-  labelledSplit,
   maskedLm,
   promptVersionText,
   resolvePromptVersion,
   searchPrompt,
 } from '../../app/index.js';
-import { makeDataset } from '../../core/data/index.js';
-import { type Metrics, classificationMetrics, metricValue } from '../../core/eval/index.js';
+import { type Metrics, metricValue } from '../../core/eval/index.js';
 import {
   type CheckedPrompt,
   type PromptSpec,
@@ -26,7 +24,6 @@ import {
   labelWordIds,
   parseVerbalizerSpecs,
   zeroShotMlm,
-  zeroShotSimilarity,
 } from '../../core/prompts/index.js';
 import type { PromptVersion } from '../../store/index.js';
 import { type Pretrained, maxInputLength } from '../../transformers/index.js';
@@ -281,16 +278,6 @@ export const promptCommand: Command = {
   },
 };
 
-/** Labelled examples from one of the task's data files (first `limit`). */
-async function labelled(
-  project: Project,
-  split: string | undefined,
-  limit: string | undefined,
-): Promise<{ examples: { inputs: Record<string, string>; label: string }[]; hash: string; split: string }> {
-  const input = scoreInput({ split, limit });
-  return labelledSplit(project, input.split, input.limit);
-}
-
 /** eval, ab and search: zero-shot scoring of stored prompt versions on the task's labelled data. */
 async function scoreActions(
   action: 'eval' | 'ab' | 'search',
@@ -312,31 +299,16 @@ async function scoreActions(
       ...(task.metric === 'macro-f1' ? [] : [`macro-F1 ${fmt(m.macroF1)}`]),
     ].join(', ')} on ${m.n} examples`;
   if (action === 'eval') {
-    const data = await labelled(project, values.split, values.limit);
     if (values.method === 'similarity') {
       if (args.length)
         throw new UsageError('eval --method similarity uses the label descriptions, not a prompt: drop the prompt name');
-      const p = await project.model({ override: values.model });
-      const r = zeroShotSimilarity(
-        p,
-        data.examples.map((e) => e.inputs),
-        task.labels,
-        { onProgress: progress },
+      const { metrics: m, evaluation } = await evaluatePrompts(
+        project,
+        { method: 'similarity', ...scoreInput(values) },
+        { onProgress: (e) => e.type === 'examples' && progress(e.done, e.total) },
       );
-      const m = classificationMetrics(
-        data.examples.map((e) => e.label),
-        r.predictions,
-        labels,
-      );
-      await project.store.evaluations.record({
-        taskId: task.name,
-        kind: 'zero-shot',
-        datasetHash: data.hash,
-        modelRef: values.model ?? task.model,
-        metrics: { [task.metric]: metricValue(m, task.metric), accuracy: m.accuracy, 'macro-f1': m.macroF1 },
-        details: { method: 'similarity', split: data.split, perClass: m.perClass, confusion: m.confusion },
-      });
-      io.stdout.write(`zero-shot by label descriptions (${data.split}): ${metricLine(m)}\n`);
+      const split = (evaluation.details as { split: string }).split;
+      io.stdout.write(`zero-shot by label descriptions (${split}): ${metricLine(m)}\n`);
       return 0;
     }
     if (args.length < 1) throw new UsageError('expected "promptune prompt eval <name|hash> [more prompts for an ensemble]"');

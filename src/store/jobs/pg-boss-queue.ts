@@ -9,12 +9,17 @@
 // are subtracted when a job's attempts are reported. pg-boss fails terminally only inside its batch handlers; a
 // failure that retrying cannot fix is a fail and a cancel in one transaction, with the error kept beside it, and
 // is reported as failed.
+//
+// Before the queue moved to pg-boss, PostgreSQL stores queued jobs in the store's own jobs table. Those still
+// waiting (or running under a lease that ran out: their worker is gone) are moved onto pg-boss the first time the
+// queue is used, each in one transaction with its row marked moved, so an upgrade loses no job and two processes
+// starting at once move each job once; the old id still finds the job.
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import type { JobWithMetadata } from 'pg-boss';
 import type { Executor } from '../driver.js';
 import { StoreError } from '../errors.js';
-import { checkText, fromJson, toJson } from '../values.js';
+import { checkText, databaseNow, fromJson, toJson } from '../values.js';
 import { type Job, type JobRepository, type JobStatus, enqueueSettings } from './types.js';
 
 /** How the pg-boss runner is tuned; each has an environment variable for operators. */
@@ -187,8 +192,12 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
     );
   };
   const find = async (id: string): Promise<{ job: JobWithMetadata; kind: string } | undefined> => {
-    // pg-boss ids are UUIDs; anything else is no job of ours (and PostgreSQL would reject it as a uuid).
-    if (!UUID.test(id)) return undefined;
+    await adopt();
+    // pg-boss ids are UUIDs; anything else is an old table job that was moved, or no job of ours.
+    if (!UUID.test(id)) {
+      const to = await movedTo(id);
+      return to ? find(to) : undefined;
+    }
     const b = await boss();
     const known = kinds.get(id);
     const names = known ? [queueName(known)] : (await b.getQueues()).map((q) => q.name).filter((n) => n.startsWith(PREFIX));
@@ -218,6 +227,72 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
       // pg-boss rejects settling an attempt that is no longer active (retried elsewhere, or cancelled).
       return false;
     }
+  };
+
+  const moved = (newId: string): string => `moved to the pg-boss queue as job ${newId}`;
+  const MOVED = /^moved to the pg-boss queue as job ([0-9a-f-]{36})$/;
+  let adoption: Promise<void> | undefined;
+  const adopt = (): Promise<void> => {
+    adoption ??= (async () => {
+      const t = await databaseNow(ex);
+      const rows = await ex.query<{ id: string; kind: string }>(
+        "SELECT id, kind FROM jobs WHERE status = 'queued' OR (status = 'running' AND lease_until < ?) ORDER BY created_at",
+        [t.toISOString()],
+      );
+      for (const { id, kind } of rows) {
+        const b = await queue(kind);
+        txPool ??= new pg.Pool({ connectionString: url, max: 1 });
+        const client = await txPool.connect();
+        try {
+          await client.query('BEGIN');
+          const { rows: taken } = await client.query<{
+            payload: string | null;
+            attempts: number;
+            max_attempts: number;
+            priority: number;
+            start_after: string;
+            retry_delay_ms: number;
+          }>(
+            `UPDATE jobs SET status = 'cancelled', finished_at = $2 WHERE id = $1
+               AND (status = 'queued' OR (status = 'running' AND lease_until < $2))
+             RETURNING payload, attempts, max_attempts, priority, start_after, retry_delay_ms`,
+            [id, t.toISOString()],
+          );
+          const row = taken[0];
+          if (!row) {
+            await client.query('ROLLBACK');
+            continue;
+          }
+          const retryDelay = Math.round(Number(row.retry_delay_ms) / 1000);
+          const startAfter = new Date(row.start_after);
+          const newId = await b.send(queueName(kind), (fromJson(row.payload) ?? null) as object, {
+            // The attempts it already spent stay spent.
+            retryLimit: Math.max(0, Number(row.max_attempts) - Number(row.attempts) - 1),
+            priority: Number(row.priority),
+            ...(startAfter.getTime() > t.getTime() ? { startAfter } : {}),
+            ...(retryDelay > 0 ? { retryDelay, retryBackoff: true } : { retryDelay: 0 }),
+            db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) },
+          });
+          if (!newId) throw new Error(`pg-boss did not accept job ${id}`);
+          await client.query('UPDATE jobs SET error = $2 WHERE id = $1', [id, moved(newId)]);
+          await client.query('COMMIT');
+          kinds.set(newId, kind);
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          // Tried again by the next process to start; the job stays in the old table meanwhile.
+          adoption = undefined;
+          throw new StoreError('STORE_QUERY', `moving job ${id} onto the pg-boss queue failed: ${(e as Error).message}`);
+        } finally {
+          client.release();
+        }
+      }
+    })();
+    return adoption;
+  };
+  /** The pg-boss id an old table job was moved to. */
+  const movedTo = async (id: string): Promise<string | undefined> => {
+    const [row] = await ex.query<{ error: string | null }>('SELECT error FROM jobs WHERE id = ?', [id]);
+    return row?.error?.match(MOVED)?.[1];
   };
 
   // pg-boss calls in one transaction on a connection of our own; false (and the job let go) when any of them fails.
@@ -259,6 +334,7 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
     },
     async claim(workerId, want) {
       checkText(workerId, 'workerId');
+      await adopt();
       for (const kind of want) {
         const b = await queue(kind);
         const [job] = await b.fetch<object>(queueName(kind), { includeMetadata: true, batchSize: 1 });
@@ -338,6 +414,7 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
       return toJob(found.job, found.kind, (await sides([id])).get(id));
     },
     async list(filter = {}) {
+      await adopt();
       const b = await boss();
       const names = filter.kind
         ? [queueName(filter.kind)]
