@@ -15,6 +15,8 @@ export type RunEnd = 'completed' | 'failed' | 'killed';
 
 /** A training run to queue. */
 export interface RunInput {
+  /** A caller-chosen id (letters, digits, `_.:-`); creating a second run with it is STORE_CONFLICT. Default: a new id. */
+  id?: string;
   taskId: string;
   /** The training recipe, e.g. prompt-mlm, setfit, head. */
   recipe: string;
@@ -171,12 +173,18 @@ export function runRepository(ex: Executor): RunRepository {
     return run;
   }
 
+  const checkRunId = (id: string): string => {
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(id))
+      throw new StoreError('STORE_INVALID', `run id "${id}": expected 1–128 letters, digits, "_", ".", ":" or "-".`);
+    return id;
+  };
+
   const repo: RunRepository = {
     async create(input) {
       const taskId = checkText(input.taskId, 'run taskId');
       const datasetHash = optionalHash(input.datasetHash, 'run datasetHash');
       const promptHash = optionalHash(input.promptHash, 'run promptHash');
-      const id = newId('run');
+      const id = input.id === undefined ? newId('run') : checkRunId(input.id);
       const row: SqlValue[] = [
         id,
         taskId,
@@ -192,10 +200,11 @@ export function runRepository(ex: Executor): RunRepository {
         await requireRef(tx, 'task', taskId, 'run');
         if (datasetHash) await requireRef(tx, 'dataset', datasetHash, 'run');
         if (promptHash) await requireRef(tx, 'prompt', promptHash, 'run');
-        await tx.run(
-          'INSERT INTO runs (id, task_id, recipe, config, status, base_model, dataset_hash, prompt_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        const { changes } = await tx.run(
+          'INSERT INTO runs (id, task_id, recipe, config, status, base_model, dataset_hash, prompt_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
           row,
         );
+        if (!changes) throw new StoreError('STORE_CONFLICT', `a run with id "${id}" exists: pick another id, or read that run.`);
         return runRepository(tx).get(id);
       });
     },

@@ -735,6 +735,18 @@ describe.each(backends)('store on $name', (backend) => {
       baseModel: 'hf:roberta-base@main',
     });
 
+    it('creates a run under a caller-chosen id once: a second create with it, even at the same moment, is a conflict', async () => {
+      const results = await Promise.allSettled([
+        store.runs.create({ ...runInput(), id: 'run_search-1-trial-2' }),
+        (await open()).runs.create({ ...runInput(), id: 'run_search-1-trial-2' }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'STORE_CONFLICT' });
+      expect((await store.runs.get('run_search-1-trial-2')).recipe).toBe('prompt-mlm');
+      await expect(store.runs.create({ ...runInput(), id: 'no spaces' })).rejects.toMatchObject({ code: 'STORE_INVALID' });
+    });
+
     it('goes queued → running → completed, recording progress', async () => {
       const d = await dataset('train');
       const p = await prompt('{text} It was {mask}.');

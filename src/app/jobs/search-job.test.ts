@@ -4,10 +4,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readSearchSpace } from '../../core/train/index.js';
 import { type Store, openStore } from '../../store/index.js';
 import { openProject } from '../project.js';
 import { searchResults } from '../search/results.js';
-import { readSearch } from '../search/search.js';
+import { planSearch, queueTrials, readSearch, saveSearch, searchTrials } from '../search/search.js';
 import { reviewTaskDir } from '../testing.js';
 import { JOB_HANDLERS } from './handlers.js';
 import { runWorker } from './worker.js';
@@ -60,6 +61,27 @@ describe('search and export jobs', () => {
       expect(failed.error).toContain('payload.space');
       expect(failed.error).toContain('min must be below max');
     } finally {
+      await store.close();
+    }
+  });
+
+  it('queues each trial once when two workers queue the same trials at the same moment', async () => {
+    const store = await openStore(join(dir, '.promptune', 'promptune.db'));
+    const project = await openProject({ task, cwd: dir, store });
+    try {
+      const state = await planSearch(project, { space: readSearchSpace('lr: [1e-4, 3e-4, 1e-3]'), spaceFile: 'space', base });
+      saveSearch(project, state);
+      const [a, b] = await Promise.all([queueTrials(project, state), queueTrials(project, state)]);
+      expect(a + b).toBe(3);
+      const trials = await searchTrials(project, state);
+      expect(trials.map((r) => r.id).sort()).toEqual([1, 2, 3].map((n) => `run_${state.id}-trial-${n}`));
+      const jobs = (await store.jobs.list({ kind: 'train' })).filter((j) =>
+        trials.some((r) => (j.payload as { runId: string }).runId === r.id),
+      );
+      expect(jobs).toHaveLength(3);
+      for (const j of jobs) await store.jobs.cancel(j.id);
+    } finally {
+      await project.close();
       await store.close();
     }
   });

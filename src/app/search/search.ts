@@ -16,7 +16,7 @@ import {
   trainConfig,
 } from '../../core/train/index.js';
 import type { Problem } from '../../shared/index.js';
-import type { Run } from '../../store/index.js';
+import { type Run, StoreError } from '../../store/index.js';
 import { AppError } from '../errors.js';
 import type { Project } from '../project.js';
 import { TRAIN_OPTIONS, type TrainOptionName, type TrainOptionValues, specFromOptions } from '../train/options.js';
@@ -220,8 +220,19 @@ export async function queueTrials(project: Project, state: SearchState, opts: { 
   let queued = 0;
   const enqueue = async (trial: number, params: Assignment): Promise<void> => {
     const tag: TrialTag = { id: state.id, trial, sampler: state.sampler, params };
-    const { run } = await enqueueRun(project, trialSpec(state.base, params, state.spaceFile), { search: tag });
-    await project.store.jobs.enqueue('train', { task: state.taskFile ?? project.loaded.path, runId: run.id });
+    // Named by its search and number, so two workers finishing trials at once and proposing the same next trial
+    // create it once: the second is refused, and queues nothing.
+    const opened = await enqueueRun(
+      project,
+      trialSpec(state.base, params, state.spaceFile),
+      { search: tag },
+      `run_${state.id}-trial-${trial}`,
+    ).catch((e: unknown) => {
+      if (StoreError.isInstance(e) && e.code === 'STORE_CONFLICT') return undefined;
+      throw e;
+    });
+    if (!opened) return;
+    await project.store.jobs.enqueue('train', { task: state.taskFile ?? project.loaded.path, runId: opened.run.id });
     queued++;
   };
   if (state.sampler !== 'tpe') {

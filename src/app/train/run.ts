@@ -55,7 +55,13 @@ export interface OpenedRun {
 }
 
 /** Creates a queued run for `spec` that a worker claims later; `extra` (e.g. a search trial's record) is stored beside the spec in its config. */
-export async function enqueueRun(project: Project, spec: RunSpec, extra: Record<string, unknown> = {}): Promise<OpenedRun> {
+export async function enqueueRun(
+  project: Project,
+  spec: RunSpec,
+  extra: Record<string, unknown> = {},
+  /** The run's id, when the caller names it (STORE_CONFLICT if taken). */
+  id?: string,
+): Promise<OpenedRun> {
   const task = project.loaded.task;
   const resolved = {
     ...spec,
@@ -64,6 +70,7 @@ export async function enqueueRun(project: Project, spec: RunSpec, extra: Record<
   };
   const splits = await runSplits(project, resolved);
   const run = await project.store.runs.create({
+    ...(id === undefined ? {} : { id }),
     taskId: task.name,
     recipe: resolved.recipe,
     config: { ...resolved, ...extra },
