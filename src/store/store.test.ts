@@ -652,6 +652,28 @@ describe.each(backends)('store on $name', (backend) => {
       },
     );
 
+    it('prunes log lines and progress past the retention, and on the SQL runner the finished jobs themselves', async () => {
+      const done = await store.jobs.enqueue('score', {});
+      const live = await store.jobs.enqueue('score', {});
+      expect((await store.jobs.claim('w', ['score'], 60_000))?.id).toBe(done.id);
+      expect(await store.jobs.heartbeat(done.id, 'w', 60_000, { rows: 1 })).toBe(true);
+      expect(await store.jobs.complete(done.id, 'w', { rows: 1 })).toBe(true);
+      await store.jobLogs.append(done.id, 'info', 'finished long ago');
+      await new Promise((r) => setTimeout(r, 80));
+      vi.stubEnv('PROMPTUNE_JOB_RETENTION_DAYS', String(50 / 86_400_000));
+      try {
+        const later = await open();
+        await later.jobLogs.append(live.id, 'info', 'just now');
+        expect((await later.jobs.claim('w2', ['score'], 60_000))?.id).toBe(live.id);
+        expect(await later.jobLogs.list(done.id)).toEqual([]);
+        expect((await later.jobLogs.list(live.id)).map((l) => l.message)).toEqual(['just now']);
+        if (backend.name === 'sqlite') await expect(later.jobs.get(done.id)).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+        else expect((await later.jobs.get(done.id)).progress).toBeNull();
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    });
+
     // pg-boss's liveness check has a 10 s floor; its dead-worker path is proven by the worker tests.
     it.runIf(backend.name === 'sqlite')('hands a job whose worker stopped renewing to another worker', async () => {
       const job = await store.jobs.enqueue('score', {}, { maxAttempts: 2 });

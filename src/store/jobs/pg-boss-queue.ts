@@ -20,6 +20,7 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { Executor } from '../driver.js';
 import { StoreError } from '../errors.js';
 import { checkText, databaseNow, fromJson, toJson } from '../values.js';
+import { envNumber, retentionDays, retentionPruner } from './retention.js';
 import { type Job, type JobRepository, type JobStatus, enqueueSettings } from './types.js';
 
 /** How the pg-boss runner is tuned; each has an environment variable for operators. */
@@ -64,14 +65,6 @@ const STATUS: Record<JobWithMetadata['state'], JobStatus> = {
 
 const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!(Number.isFinite(n) && n > 0)) throw new StoreError('STORE_INVALID', `${name}=${raw}: expected a number > 0.`);
-  return n;
-}
-
 function toJob(j: JobWithMetadata, kind: string, side: Side | undefined): Job {
   const handBacks = side?.handBacks ?? 0;
   const failedForGood = j.state === 'cancelled' && typeof side?.failure === 'string';
@@ -105,7 +98,8 @@ function toJob(j: JobWithMetadata, kind: string, side: Side | undefined): Job {
 export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOptions = {}): JobRepository {
   const heartbeatSeconds = Math.max(10, Math.round(options.heartbeatSeconds ?? envNumber('PROMPTUNE_JOB_HEARTBEAT_S', 30)));
   const superviseSeconds = Math.max(1, Math.round(options.superviseSeconds ?? envNumber('PROMPTUNE_JOB_SUPERVISE_S', 10)));
-  const retentionDays = options.retentionDays ?? envNumber('PROMPTUNE_JOB_RETENTION_DAYS', 30);
+  const keepDays = retentionDays(options.retentionDays);
+  const prune = retentionPruner(ex, keepDays, false);
   let started: Promise<PgBoss> | undefined;
   let txPool: pg.Pool | undefined;
   const queues = new Set<string>();
@@ -143,7 +137,7 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
           .createQueue(name, {
             heartbeatSeconds,
             expireInSeconds: EXPIRE_SECONDS,
-            deleteAfterSeconds: Math.round(retentionDays * 86_400),
+            deleteAfterSeconds: Math.round(keepDays * 86_400),
           })
           // Another process may have created it between the look and the create.
           .catch(async (e: Error) => {
@@ -335,6 +329,7 @@ export function pgBossJobQueue(url: string, ex: Executor, options: PgBossQueueOp
     async claim(workerId, want) {
       checkText(workerId, 'workerId');
       await adopt();
+      await prune(await databaseNow(ex));
       for (const kind of want) {
         const b = await queue(kind);
         const [job] = await b.fetch<object>(queueName(kind), { includeMetadata: true, batchSize: 1 });

@@ -7,6 +7,7 @@
 import type { Executor, SqlValue } from '../driver.js';
 import { StoreError } from '../errors.js';
 import { checkText, databaseNow, fromJson, newId, toJson, whereGiven } from '../values.js';
+import { retentionDays, retentionPruner } from './retention.js';
 import { type Job, type JobRepository, type JobStatus, enqueueSettings } from './types.js';
 
 interface Row {
@@ -53,8 +54,9 @@ const toJob = (r: Row): Job => ({
 /** A time `ms` after the database's now, as stored text. */
 const after = (t: Date, ms: number): string => new Date(t.getTime() + ms).toISOString();
 
-/** The SQL job queue over one executor. */
-export function sqlJobQueue(ex: Executor): JobRepository {
+/** The SQL job queue over one executor; finished jobs are kept `retentionDays` (default 30, PROMPTUNE_JOB_RETENTION_DAYS). */
+export function sqlJobQueue(ex: Executor, options: { retentionDays?: number } = {}): JobRepository {
+  const prune = retentionPruner(ex, retentionDays(options.retentionDays), true);
   // Only the worker holding a live lease may change a running job.
   const held = "id = ? AND worker_id = ? AND status = 'running' AND lease_until > ?";
   const update = async (sql: string, params: (t: Date) => SqlValue[], id: string, workerId: string): Promise<boolean> => {
@@ -94,6 +96,7 @@ export function sqlJobQueue(ex: Executor): JobRepository {
       checkText(workerId, 'workerId');
       if (!kinds.length) return undefined;
       const t = await databaseNow(ex);
+      await prune(t);
       const at = t.toISOString();
       const lock = ex.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
       const claimable = `kind IN (${kinds.map(() => '?').join(', ')}) AND ((status = 'queued' AND start_after <= ?) OR (status = 'running' AND lease_until <= ?))`;
