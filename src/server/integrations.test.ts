@@ -105,6 +105,14 @@ describe('CRM integration', () => {
     const results = r.json.results as Result[];
     expect(results.map((x) => x.id)).toEqual(records.map((x) => x.id));
     await waitFor(() => records.every((x) => crm.writes.has(x.id)), 'the CRM to get every record');
+    // The CRM answers before the dispatcher records the delivery: wait for the store to say so too.
+    await waitFor(
+      async () =>
+        (await Promise.all(results.map((x) => server.store.webhooks.get(x.writeBack.deliveryId)))).every(
+          (d) => d.status === 'delivered',
+        ),
+      'every write-back recorded as delivered',
+    );
     const version = (r.json.model as { version: string }).version;
     for (const x of results) {
       expect(crm.records.get(x.id)).toMatchObject({
