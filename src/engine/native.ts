@@ -116,9 +116,10 @@ export interface NativeEngine {
   trimNativeHeap(): boolean;
 }
 
+/** Where the addon is: PROMPTUNE_NATIVE_ADDON when set (a build elsewhere), else this package's native build. */
 function addonPath(): string {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const path = join(root, 'native', 'build', 'Release', 'promptune_engine.node');
+  const path = process.env.PROMPTUNE_NATIVE_ADDON || join(root, 'native', 'build', 'Release', 'promptune_engine.node');
   if (!existsSync(path)) {
     throw new Error(
       `promptune: the native engine is not built (${path} is missing). Fix: run \`npm run build:native\` (or \`bash scripts/setup.sh\` on a fresh machine).`,
@@ -135,12 +136,22 @@ function load(): NativeEngine {
     delete process.env.OPENBLAS_CORETYPE;
   }
   const require = createRequire(import.meta.url);
-  const addon = require(addonPath()) as NativeEngine;
+  const loaded = require(addonPath()) as NativeEngine;
   // OpenMP keeps the thread count per calling thread, so every thread that loads the addon sets it.
   const threads = Number(process.env.PROMPTUNE_THREADS ?? 0);
-  addon.setNumThreads(threads > 0 ? threads : availableParallelism());
-  return addon;
+  loaded.setNumThreads(threads > 0 ? threads : availableParallelism());
+  return loaded;
 }
 
-/** The addon, loaded on first import in this thread. */
-export const native: NativeEngine = load();
+let addon: NativeEngine | undefined;
+
+/**
+ * The addon, loaded on first use in this thread, not on import: commands that compute nothing (help, init, data
+ * import, jobs) run where no libtorch is installed, and the first tensor operation says how to build it.
+ */
+export const native: NativeEngine = new Proxy({} as NativeEngine, {
+  get(_, key) {
+    addon ??= load();
+    return Reflect.get(addon, key);
+  },
+});

@@ -56,7 +56,7 @@ describe('promptune drift', () => {
     );
     await again.close();
     const drifted = await runCli(cwd, ['drift', 'report', '--model', dir, '--json']);
-    expect(drifted.status).toBe(1);
+    expect(drifted.status).toBe(3);
     expect(JSON.parse(drifted.stdout).drifted).toEqual(expect.arrayContaining(['language', 'oovRate']));
     expect((await runCli(cwd, ['drift', 'report', '--model', dir, '--window', 'yesterday'])).stderr).toContain(
       '--window yesterday: use a number and a unit, e.g. 90m, 24h or 7d',

@@ -9,6 +9,7 @@ import { DRIFT_PROFILE_FILE, modelVersionOf, readDriftProfile } from '../../serv
 import { seededRandom, shuffled } from '../../shared/index.js';
 import { type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, importTaskSplit, openProject } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import { ProgressBar } from '../progress.js';
 import { resolveModelDir } from './model-dir.js';
 
@@ -20,7 +21,7 @@ profile   predicts on the task's training data (a seeded sample of --limit rows,
           confidence — as ${DRIFT_PROFILE_FILE} next to the model. promptune serve compares live traffic with it.
 report    compares the predictions the server recorded for this model version in the store with the profile:
           the population stability index (PSI) per feature; over --threshold (default 0.2) counts as drifted.
-          Exit code 1 when a feature drifted (for cron jobs and CI).
+          Exit code 3 when a feature drifted (for cron jobs and CI; 1 is an error, 2 a wrong command line).
 
 Options:
   --model <dir> | --run <id>   the model (default: the task's newest completed run)
@@ -131,7 +132,7 @@ export const driftCommand: Command = {
         threshold,
       );
       io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : describe(report));
-      return report.drifted.length ? 1 : 0;
+      return report.drifted.length ? EXIT.threshold : EXIT.ok;
     } finally {
       await project.close();
     }

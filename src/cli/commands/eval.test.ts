@@ -44,6 +44,30 @@ describe('promptune eval and predict', () => {
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 
+  it('a quality gate passes at or above its value and exits 3 below it, naming the model, metric and value', async () => {
+    const pass = await promptune('eval', '--model', first, '--bootstrap', '20', '--fail-under', 'macro-f1=0');
+    expect(pass.status, pass.stderr).toBe(0);
+    expect(pass.stdout).toContain('quality gate passed: macro-f1 ≥ 0');
+    const accuracy = Number(/accuracy (\d\.\d{3})/.exec(pass.stdout)?.[1]);
+    expect(accuracy).toBeLessThan(1);
+    const fail = await promptune(
+      'eval',
+      '--model',
+      first,
+      '--bootstrap',
+      '20',
+      '--fail-under',
+      'accuracy=1',
+      '--fail-under',
+      'macro-f1=0',
+    );
+    expect(fail.status).toBe(3);
+    expect(fail.stderr).toMatch(new RegExp(`quality gate failed:\\n {2}\\S+: accuracy ${accuracy.toFixed(3)} is below 1\\n$`));
+    const bad = await promptune('eval', '--model', first, '--fail-under', 'ece=0.1');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--fail-under ece=0.1: ece is not a metric a gate can check; use accuracy, macro-f1');
+  });
+
   it('compares two runs side by side', async () => {
     const r = await promptune('eval', '--model', first, '--model', second, '--bootstrap', '50', '--out', 'cmp');
     expect(r.status, r.stderr).toBe(0);

@@ -16,7 +16,11 @@ import type { OnProgress } from '../../app/progress.js';
 import type { RunReport } from '../../core/report/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, openProject } from '../context.js';
+import { EXIT, EXIT_CODES_HELP } from '../exit-codes.js';
 import { ProgressBar } from '../progress.js';
+
+/** Metrics a quality gate can name: higher is better for each. */
+const GATE_METRICS = ['accuracy', 'macro-f1', 'micro-f1', 'weighted-f1', 'roc-auc', 'subset-accuracy'] as const;
 
 const HELP = `Usage: promptune eval [--model <dir>]... [--run <id>]... [--data <file> | --split test|dev] [options]
 
@@ -38,13 +42,62 @@ Options:
                            several languages); none: no breakdown
   --out <dir>              where reports go (default .promptune/reports/<run or model>)
   --bootstrap <n>          bootstrap resamples (default 1000)
-${PROJECT_HELP}`;
+  --fail-under <m>=<v>     quality gate for CI: exit 3 when a model's metric m is below v (repeat for several;
+                           m: ${GATE_METRICS.join(', ')})
+${PROJECT_HELP}
+
+${EXIT_CODES_HELP}`;
+
+/** One --fail-under: the metric and the least value that passes. */
+export interface QualityGate {
+  metric: string;
+  min: number;
+}
+
+/** Parses --fail-under values ("macro-f1=0.8"), naming the flag, the value and the fix on a mistake. */
+export function parseGates(values: readonly string[] = []): QualityGate[] {
+  return values.map((raw) => {
+    const m = raw.match(/^([a-z][a-z0-9-]*)=([0-9.]+)$/);
+    const min = Number(m?.[2]);
+    if (!m || !(min >= 0 && min <= 1))
+      throw new UsageError(`--fail-under ${raw}: expected <metric>=<value between 0 and 1>, e.g. --fail-under macro-f1=0.80`);
+    if (!(GATE_METRICS as readonly string[]).includes(m[1] as string))
+      throw new UsageError(`--fail-under ${raw}: ${m[1]} is not a metric a gate can check; use ${GATE_METRICS.join(', ')}`);
+    return { metric: m[1] as string, min };
+  });
+}
+
+/** The gate metrics of one evaluated model. */
+function gateValues(m: EvaluateResult['models'][number]): Record<string, number | undefined> {
+  if (m.kind === 'multi-label')
+    return { 'macro-f1': m.metrics.macroF1, 'micro-f1': m.metrics.microF1, 'subset-accuracy': m.metrics.subsetAccuracy };
+  return {
+    accuracy: m.metrics.accuracy,
+    'macro-f1': m.metrics.macroF1,
+    'micro-f1': m.metrics.microF1,
+    'weighted-f1': m.metrics.weightedF1,
+    'roc-auc': m.metrics.rocAuc,
+  };
+}
+
+/** What failed the gates, one line per model and metric (a metric the model lacks fails, saying so). */
+export function gateFailures(r: EvaluateResult, gates: readonly QualityGate[], cwd: string): string[] {
+  return r.models.flatMap((m) => {
+    const values = gateValues(m);
+    const who = relative(cwd, m.modelDir) || m.modelDir;
+    return gates.flatMap((g) => {
+      const v = values[g.metric];
+      if (v === undefined) return [`${who}: no ${g.metric} for this model (gate ${g.metric} ≥ ${g.min})`];
+      return v < g.min ? [`${who}: ${g.metric} ${v.toFixed(3)} is below ${g.min}`] : [];
+    });
+  });
+}
 
 /** Parses eval's flags into the project's location flags and the workflow's input (paths resolved against `cwd`). */
 export function evalInputFromArgv(
   argv: string[],
   cwd: string,
-): { project: { task?: string; store?: string }; input: EvaluateInput } {
+): { project: { task?: string; store?: string }; input: EvaluateInput; gates: QualityGate[] } {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -58,8 +111,10 @@ export function evalInputFromArgv(
       by: { type: 'string' },
       out: { type: 'string' },
       bootstrap: { type: 'string', default: '1000' },
+      'fail-under': { type: 'string', multiple: true },
     },
   });
+  const gates = parseGates(values['fail-under']);
   if (values.data && values.split) throw new UsageError('give --data <file> or --split <name>, not both');
   const split = values.split ?? 'test';
   if (split !== 'test' && split !== 'dev') throw new UsageError(`--split ${split}: use test or dev`);
@@ -85,6 +140,7 @@ export function evalInputFromArgv(
       ...(values.out !== undefined ? { out: resolve(cwd, values.out) } : {}),
       bootstrap: samples,
     },
+    gates,
   };
 }
 
@@ -93,12 +149,18 @@ export const evalCommand: Command = {
   summary: 'evaluate fine-tuned models: metrics, calibration, errors, HTML report',
   help: HELP,
   async run(argv, io) {
-    const { project: at, input } = evalInputFromArgv(argv, io.cwd);
+    const { project: at, input, gates } = evalInputFromArgv(argv, io.cwd);
     const project = await openProject(at, io);
     try {
       const result = await evaluateModel(project, input, { onProgress: evalProgress(io) });
       io.stdout.write(describeEval(result, project.loaded.task.metric, io.cwd));
-      return 0;
+      const failed = gateFailures(result, gates, io.cwd);
+      if (failed.length) {
+        io.stderr.write(`quality gate failed:\n${failed.map((f) => `  ${f}\n`).join('')}`);
+        return EXIT.threshold;
+      }
+      if (gates.length) io.stdout.write(`quality gate passed: ${gates.map((g) => `${g.metric} ≥ ${g.min}`).join(', ')}\n`);
+      return EXIT.ok;
     } finally {
       await project.close();
     }

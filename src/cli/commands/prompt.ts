@@ -27,6 +27,7 @@ import {
 } from '../../core/prompts/index.js';
 import type { PromptVersion } from '../../store/index.js';
 import { type Pretrained, maxInputLength } from '../../transformers/index.js';
+import { useColour } from '../colour.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import {
   INPUT_OPTIONS,
@@ -257,7 +258,7 @@ export const promptCommand: Command = {
             encodePrompt(prompt, inputs, p.tokenizer, { maxLength, maskCount: words.maskCount }),
             maxLength,
           );
-          io.stdout.write(`${formatPreview(preview, !values['no-colour'] && isTty(io))}\n`);
+          io.stdout.write(`${formatPreview(preview, useColour(io, 'stdout', values['no-colour']))}\n`);
           io.stdout.write('Label words:\n');
           words.labels.forEach((label, l) => {
             const shown = (words.words[l] ?? []).map((w) => w.map((id) => p.tokenizer.idToToken(id)).join(' + '));
@@ -456,7 +457,3 @@ interface ScoreValues {
 }
 
 const fmt = (x: number): string => x.toFixed(3);
-
-function isTty(io: CliIO): boolean {
-  return (io.stdout as { isTTY?: boolean }).isTTY === true;
-}
