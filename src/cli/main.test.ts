@@ -1,12 +1,14 @@
 // The command line's conventions: --version, help <verb> for every verb, exit codes, NO_COLOR / FORCE_COLOR, and
 // the verbs that compute nothing running where the native engine is missing.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useColour } from './colour.js';
 import type { CliIO } from './command.js';
 import { main, mainHelp } from './main.js';
-import { reviewProject, runCli } from './testing.js';
+import { reviewProject, runCli, runProcess } from './testing.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 const NO_ENGINE = { PROMPTUNE_NATIVE_ADDON: '/nonexistent/promptune_engine.node' };
@@ -97,5 +99,26 @@ describe('promptune conventions', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('bash completion completes a verb, a flag of that verb, and the verbs after help', async () => {
+    const script = await inProcess(['completion', 'bash']);
+    expect(script.status).toBe(0);
+    const file = join(mkdtempSync(join(tmpdir(), 'pt-completion-')), 'promptune.bash');
+    writeFileSync(file, script.stdout);
+    const complete = async (words: string[]) => {
+      const line = `source ${file}; COMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _promptune; echo "\${COMPREPLY[*]}"`;
+      const r = await runProcess('bash', ['-c', line], { cwd: process.cwd() });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim().split(' ');
+    };
+    expect(await complete(['promptune', 'tr'])).toEqual(['train']);
+    expect(await complete(['promptune', 'train', '--lora-a'])).toEqual(['--lora-alpha']);
+    expect(await complete(['promptune', 'eval', '--fail'])).toEqual(['--fail-under']);
+    expect((await complete(['promptune', 'help', 'pre'])).sort()).toEqual(['predict', 'pretrain']);
+    expect((await inProcess(['completion', 'fish'])).stdout).toContain(
+      "complete -c promptune -n '__fish_seen_subcommand_from train' -l lr",
+    );
+    expect((await inProcess(['completion', 'tcsh'])).status).toBe(2);
   });
 });

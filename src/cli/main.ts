@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../app/index.js';
 import { type CliIO, type Command, UsageError } from './command.js';
+import { completionCommand } from './commands/completion.js';
 import { dataCommand } from './commands/data.js';
 import { driftCommand } from './commands/drift.js';
 import { evalCommand } from './commands/eval.js';
@@ -44,6 +45,7 @@ const COMMANDS: Command[] = [
   workerCommand,
   modelsCommand,
   exportCommand,
+  completionCommand(() => COMMANDS),
 ];
 
 /** The top-level help text. */

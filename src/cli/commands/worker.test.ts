@@ -30,7 +30,7 @@ const TRAIN_FLAGS = [...TRAIN, '--checkpoint-every', '5', '--lr', '1e-3'];
 
 /** Starts `promptune worker` in the background; resolves its exit when asked. */
 function startWorker(cwd: string, id: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [bin, 'worker', '--id', id, '--lease', '1', '--kinds', 'train'], {
+  const child = spawn(process.execPath, [bin, 'worker', '--id', id, '--lease', '4', '--kinds', 'train'], {
     cwd,
     env: { ...process.env, ...env },
     stdio: 'ignore',
@@ -88,7 +88,8 @@ describe.each(backends)('promptune worker: train jobs on $name', (backend) => {
         await a.exited;
         expect(await job(killed)).toMatchObject({ status: 'running', workerId: 'worker-a', attempts: 1 });
 
-        // Worker B takes the job once A's lease (1 s; on pg-boss its heartbeat window) has run out, and resumes A's run.
+        // Worker B takes the job once A's lease has run out (on pg-boss, its heartbeat window), and resumes A's run.
+        // The lease is 4 s, not 1: on a busy machine a live worker stalled past a 1 s lease and claimed its own job again.
         const b = startWorker(cwd, 'worker-b', env);
         await until(async () => (await job(killed)).status === 'completed');
         b.child.kill('SIGTERM');

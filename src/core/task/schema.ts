@@ -16,49 +16,68 @@ const language = z.string().regex(/^[a-z]{2,3}$/, 'use ISO 639 codes such as "en
 
 /** One input text field, e.g. the review body, or title + body, or the two sides of a pair. */
 export const inputSchema = z.object({
-  name: fieldName,
-  description: z.string().default(''),
+  name: fieldName.describe('The field name, used as a template slot such as {text}'),
+  description: z.string().default('').describe('What the field holds, for people and for prompts'),
   /** The column in the data files; defaults to the field name. */
-  column: z.string().min(1).optional(),
+  column: z.string().min(1).optional().describe('The column in the data files (default: the field name)'),
 });
 
 /** A label with the description annotators and zero-shot similarity use. */
 export const labelSchema = z.object({
-  name: z.string().trim().min(1, 'a label needs a name').max(100),
-  description: z.string().default(''),
+  name: z.string().trim().min(1, 'a label needs a name').max(100).describe('The label as the data and the model name it'),
+  description: z.string().default('').describe('When the label applies: for annotators, and zero-shot similarity'),
 });
 
 /** Where the labelled data lives, relative to the task file. */
 export const dataSchema = z.object({
-  train: z.string().min(1),
-  dev: z.string().min(1).optional(),
-  test: z.string().min(1).optional(),
+  train: z.string().min(1).describe('The training file, relative to the task file'),
+  dev: z.string().min(1).optional().describe('The development file (model selection, calibration)'),
+  test: z.string().min(1).optional().describe('The test file (final scores only)'),
   /** csv | jsonl | parquet; inferred from the file extension when absent. */
-  format: z.enum(['csv', 'jsonl', 'parquet']).optional(),
+  format: z.enum(['csv', 'jsonl', 'parquet']).optional().describe('File format (default: from the file extension)'),
   /** Column holding the label(s). */
-  labelColumn: z.string().min(1).default('label'),
+  labelColumn: z.string().min(1).default('label').describe('The column holding the label(s)'),
   /** Separator between labels in one cell, for multi-label tasks. */
-  labelSeparator: z.string().min(1).optional(),
+  labelSeparator: z.string().min(1).optional().describe('Separator between labels in one cell (multi-label tasks)'),
   /** Raw label values mapped to label names (e.g. "5 stars" → positive). */
-  labelSynonyms: z.record(z.string(), z.string()).default({}),
+  labelSynonyms: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Raw label values mapped to label names, e.g. "5 stars": positive'),
 });
 
 /** The whole task file. */
 export const taskSchema = z
   .object({
-    name: slug,
-    objective: z.string().trim().min(1, 'say in plain words what the classifier is for'),
-    type: z.enum(['single-label', 'multi-label']).default('single-label'),
-    inputs: z.array(inputSchema).min(1, 'declare at least one input field').max(4, 'at most 4 input fields'),
-    labels: z.array(labelSchema).min(2, 'a classifier needs at least two labels'),
-    languages: z.array(language).min(1, 'declare at least one language').default(['en']),
+    name: slug.describe('The task id: lower-case letters, digits, ".", "_" or "-"'),
+    objective: z
+      .string()
+      .trim()
+      .min(1, 'say in plain words what the classifier is for')
+      .describe('What the classifier is for, in plain words'),
+    type: z.enum(['single-label', 'multi-label']).default('single-label').describe('One label per example, or any number'),
+    inputs: z
+      .array(inputSchema)
+      .min(1, 'declare at least one input field')
+      .max(4, 'at most 4 input fields')
+      .describe('The text fields that go in (1-4)'),
+    labels: z
+      .array(labelSchema)
+      .min(2, 'a classifier needs at least two labels')
+      .describe('The labels that come out (2 or more)'),
+    languages: z
+      .array(language)
+      .min(1, 'declare at least one language')
+      .default(['en'])
+      .describe('ISO 639 codes of the languages the texts are in'),
     metric: z
       .string()
       .regex(/^(macro-f1|micro-f1|weighted-f1|accuracy|f1:.+)$/, `use one of ${METRICS.join(', ')} or f1:<label>`)
-      .default('macro-f1'),
+      .default('macro-f1')
+      .describe('What counts as success: macro-f1, micro-f1, weighted-f1, accuracy or f1:<label>'),
     /** The base model: "default", hf:org/name@revision, or a local directory. */
-    model: z.string().min(1).default('default'),
-    data: dataSchema.optional(),
+    model: z.string().min(1).default('default').describe('"default", hf:org/name@revision, or a local model directory'),
+    data: dataSchema.optional().describe('Where the labelled data lives'),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -80,6 +99,14 @@ export const taskSchema = z
       }
     }
   });
+
+/** The task file's JSON Schema (draft 2020-12), generated from taskSchema, for editors to validate and complete. */
+export function taskJsonSchema(): Record<string, unknown> {
+  return {
+    title: 'Promptune task file (promptune.yaml)',
+    ...z.toJSONSchema(taskSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+}
 
 /** A validated task, with defaults filled in. */
 export type Task = z.infer<typeof taskSchema>;
