@@ -15,6 +15,7 @@ import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { pretrainCommand } from './commands/pretrain.js';
+import { eraseCommand, pruneCommand } from './commands/privacy.js';
 import { promptCommand } from './commands/prompt.js';
 import { retrainCommand } from './commands/retrain.js';
 import { scoreCommand } from './commands/score.js';
@@ -45,6 +46,8 @@ const COMMANDS: Command[] = [
   workerCommand,
   modelsCommand,
   exportCommand,
+  pruneCommand,
+  eraseCommand,
   completionCommand(() => COMMANDS),
 ];
 

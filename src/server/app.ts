@@ -17,6 +17,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { predictRoutes } from './routes/predict.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { projectRoutes } from './routes/project.js';
 import { runRoutes } from './routes/runs.js';
 import { workspaceRoutes } from './routes/workspace.js';
@@ -77,6 +78,7 @@ export function createApp(ctx: ServerContext, serving: ServedModelOptions, versi
   projectRoutes(routes, ctx);
   runRoutes(routes, ctx);
   workspaceRoutes(routes, ctx);
+  privacyRoutes(routes, ctx);
   routes.route(
     {
       method: 'get',

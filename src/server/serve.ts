@@ -9,6 +9,7 @@ import { ServedModel, type ServedModelOptions } from './models/served-model.js';
 import { DriftMonitor, type DriftOptions, type ModelDrift } from './monitoring/drift-monitor.js';
 import { type LogLevel, type Logger, jsonLogger } from './monitoring/logger.js';
 import { serverMetrics } from './monitoring/metrics.js';
+import { type TextRetention, startTextRetention } from './monitoring/text-retention.js';
 import { unmappedInputs } from './routes/crm.js';
 import { ModelRegistry, type TrafficSplit } from './traffic/registry.js';
 import { type Integrations, IntegrationsError } from './webhooks/config.js';
@@ -39,6 +40,11 @@ export interface ServeOptions {
   onDriftAlert?: (drift: ModelDrift) => void;
   /** Webhook endpoints, the CRM mapping and the delivery policy (promptune serve --integrations <file>). */
   integrations?: Integrations;
+  /**
+   * Milliseconds stored texts are kept (promptune serve --retain-texts): older ones are blanked at start and
+   * hourly, the rows and their metrics kept. Unset: texts are kept until erased or pruned.
+   */
+  retainTextsMs?: number;
 }
 
 /** Drift defaults: an hour of traffic, checked every five minutes. */
@@ -52,6 +58,8 @@ export interface RunningServer {
   mountedRoutes: readonly string[];
   /** Graceful stop: waits for in-flight work (at most `timeoutMs`), then closes models and the store. */
   close(timeoutMs?: number): Promise<void>;
+  /** The text retention sweeper, when retainTextsMs is set. */
+  retention?: TextRetention;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -128,12 +136,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const url = `http://${host}:${port}`;
   logger.log('info', 'listening', { url, models: registry.list().map((m) => m.identity) });
   webhooks?.start();
+  const retention = opts.retainTextsMs === undefined ? undefined : startTextRetention(opts.store, opts.retainTextsMs, logger);
   let closing: Promise<void> | undefined;
   return {
     url,
     context,
     // A route with middleware is listed once per handler.
     mountedRoutes: [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))],
+    ...(retention ? { retention } : {}),
     close(timeoutMs = 30_000) {
       closing ??= (async () => {
         context.draining = true;
@@ -144,6 +154,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         await Promise.race([stopped, timer]);
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await context.drift.stop();
+        await retention?.stop();
         await Promise.all(registry.list().map((m) => m.close()));
         // After the models: requests still answering may queue events; a delivery in flight finishes.
         await webhooks?.stop();

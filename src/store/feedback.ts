@@ -2,6 +2,7 @@
 // labelled examples, each carrying where it came from (prompt version, model version, who, when).
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
+import { BLANK_INPUT, optionalSubject } from './predictions.js';
 import { requireRef } from './refs.js';
 import { checkText, fromJson, newId, now, optionalHash, optionalText, toJson, whereGiven } from './values.js';
 
@@ -26,6 +27,8 @@ export interface FeedbackInput {
   rating?: FeedbackRating | null;
   comment?: string | null;
   author?: string | null;
+  /** Whom the input is about; by default the subject of the prediction it names. */
+  subject?: string | null;
 }
 
 /** A recorded piece of feedback. */
@@ -35,12 +38,14 @@ export interface Feedback {
   promptHash: string | null;
   modelVersion: string | null;
   predictionId: string | null;
+  /** The input; null once text retention has blanked it. */
   input: unknown;
   prediction: string | null;
   correctLabel: string | null;
   rating: FeedbackRating | null;
   comment: string | null;
   author: string | null;
+  subject: string | null;
   createdAt: string;
 }
 
@@ -104,10 +109,11 @@ interface Row {
   comment: string | null;
   author: string | null;
   created_at: string;
+  subject: string | null;
 }
 
 const COLUMNS =
-  'id, task_id, prompt_hash, model_version, prediction_id, input, prediction, correct_label, rating, comment, author, created_at';
+  'id, task_id, prompt_hash, model_version, prediction_id, input, prediction, correct_label, rating, comment, author, created_at, subject';
 
 const toFeedback = (r: Row): Feedback => ({
   id: r.id,
@@ -121,6 +127,7 @@ const toFeedback = (r: Row): Feedback => ({
   rating: r.rating as FeedbackRating | null,
   comment: r.comment,
   author: r.author,
+  subject: r.subject,
   createdAt: r.created_at,
 });
 
@@ -149,6 +156,7 @@ export function feedbackRepository(ex: Executor): FeedbackRepository {
         throw new StoreError('STORE_INVALID', 'feedback needs a rating, a correctLabel or a comment: it has none.');
       }
       const predictionId = optionalText(input.predictionId, 'feedback predictionId');
+      const subject = optionalSubject(input.subject, 'feedback subject');
       const id = newId('fb');
       const row: SqlValue[] = [
         id,
@@ -163,13 +171,21 @@ export function feedbackRepository(ex: Executor): FeedbackRepository {
         comment,
         optionalText(input.author, 'feedback author'),
         now(),
+        subject,
       ];
       return ex.transaction(async (tx) => {
         await requireRef(tx, 'task', taskId, 'feedback');
         if (promptHash) await requireRef(tx, 'prompt', promptHash, 'feedback');
-        if (predictionId && !(await tx.query('SELECT id FROM predictions WHERE id = ?', [predictionId])).length)
-          throw new StoreError('STORE_NOT_FOUND', `feedback names prediction "${predictionId}", which is not in the store.`);
-        await tx.run(`INSERT INTO feedback (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
+        if (predictionId) {
+          const [named] = await tx.query<{ subject: string | null }>('SELECT subject FROM predictions WHERE id = ?', [
+            predictionId,
+          ]);
+          if (!named)
+            throw new StoreError('STORE_NOT_FOUND', `feedback names prediction "${predictionId}", which is not in the store.`);
+          // Feedback on a subject's prediction is that subject's too, so erasing the subject erases it.
+          if (subject === null) row[12] = named.subject;
+        }
+        await tx.run(`INSERT INTO feedback (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
         return feedbackRepository(tx).get(id);
       });
     },
@@ -190,10 +206,11 @@ export function feedbackRepository(ex: Executor): FeedbackRepository {
     },
     async exportExamples(taskId, filter = {}) {
       const w = where({ ...filter, taskId });
+      // Feedback whose input text retention blanked is no example: it is left out, never trained on as "".
       const rows = await ex.query<Row>(
         `SELECT ${COLUMNS} FROM feedback${w.sql} AND (correct_label IS NOT NULL OR (rating = 1 AND prediction IS NOT NULL))
-         ORDER BY created_at, id`,
-        w.params,
+         AND input <> ? ORDER BY created_at, id`,
+        [...w.params, BLANK_INPUT],
       );
       // Keyed by the stored input text: a later verdict on the same input replaces the earlier one.
       const latest = new Map<string, Row>();

@@ -44,7 +44,21 @@ export {
   type ApiKeyScope,
   hashApiKey,
 } from './api-keys.js';
-export type { PredictionFilter, PredictionInput, PredictionRepository, StoredPrediction } from './predictions.js';
+export {
+  MAX_SUBJECT_CHARS,
+  type PredictionFilter,
+  type PredictionInput,
+  type PredictionRepository,
+  type StoredPrediction,
+} from './predictions.js';
+export {
+  type EraseReport,
+  PRIVACY_TABLES,
+  type PrivacyRepository,
+  type PrivacyTable,
+  type PruneTextsReport,
+  type TableCounts,
+} from './privacy.js';
 export {
   type ClaimOptions,
   WEBHOOK_METHODS,

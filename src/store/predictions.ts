@@ -17,6 +17,8 @@ export interface PredictionInput {
   /** "pending": send it to the review queue. */
   review?: 'pending' | null;
   apiKeyId?: string | null;
+  /** Whom the input is about (a person or account id the caller chose), so it can be erased; at most 256 characters. */
+  subject?: string | null;
 }
 
 /** A recorded prediction. */
@@ -25,12 +27,14 @@ export interface StoredPrediction {
   taskId: string;
   modelVersion: string;
   promptHash: string | null;
+  /** The input as the model saw it; null once text retention has blanked it (the metrics stay). */
   input: unknown;
   label: string | null;
   confidence: number;
   probs: Record<string, number>;
   review: 'pending' | 'done' | null;
   apiKeyId: string | null;
+  subject: string | null;
   createdAt: string;
 }
 
@@ -39,6 +43,8 @@ export interface PredictionFilter {
   taskId?: string;
   modelVersion?: string;
   review?: 'pending' | 'done';
+  /** true: only predictions whose input text is still stored (not blanked by retention). */
+  hasText?: boolean;
   /** Recorded at or after this ISO time. */
   since?: string;
   /** Recorded before this ISO time. */
@@ -73,9 +79,25 @@ interface Row {
   review: 'pending' | 'done' | null;
   api_key_id: string | null;
   created_at: string;
+  subject: string | null;
 }
 
-const COLUMNS = 'id, task_id, model_version, prompt_hash, input, label, confidence, probs, review, api_key_id, created_at';
+const COLUMNS =
+  'id, task_id, model_version, prompt_hash, input, label, confidence, probs, review, api_key_id, created_at, subject';
+
+/** The stored input of a text blanked by retention: JSON null (the column is NOT NULL). */
+export const BLANK_INPUT = 'null';
+
+/** A subject id: a non-empty string of at most this many characters. */
+export const MAX_SUBJECT_CHARS = 256;
+
+/** Checks an optional subject id. */
+export function optionalSubject(value: unknown, what: string): string | null {
+  const s = optionalText(value, what);
+  if (s !== null && (s === '' || s.length > MAX_SUBJECT_CHARS))
+    throw new StoreError('STORE_INVALID', `${what} must be 1 to ${MAX_SUBJECT_CHARS} characters, got ${s.length}.`);
+  return s;
+}
 
 const toPrediction = (r: Row): StoredPrediction => ({
   id: r.id,
@@ -88,6 +110,7 @@ const toPrediction = (r: Row): StoredPrediction => ({
   probs: fromJson(r.probs),
   review: r.review,
   apiKeyId: r.api_key_id,
+  subject: r.subject,
   createdAt: r.created_at,
 });
 
@@ -110,12 +133,13 @@ export function predictionRepository(ex: Executor): PredictionRepository {
           p.review ?? null,
           optionalText(p.apiKeyId, 'prediction apiKeyId'),
           now(),
+          optionalSubject(p.subject, 'prediction subject'),
         ];
       });
       if (!rows.length) return [];
       await ex.transaction(async (tx) => {
         for (const row of rows)
-          await tx.run(`INSERT INTO predictions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
+          await tx.run(`INSERT INTO predictions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
       });
       return rows.map((r, i) => {
         const p = inputs[i] as PredictionInput;
@@ -130,6 +154,7 @@ export function predictionRepository(ex: Executor): PredictionRepository {
           probs: p.probs,
           review: p.review ?? null,
           apiKeyId: p.apiKeyId ?? null,
+          subject: r[11] as string | null,
           createdAt: r[10] as string,
         };
       });
@@ -145,6 +170,7 @@ export function predictionRepository(ex: Executor): PredictionRepository {
         ['task_id = ?', filter.taskId],
         ['model_version = ?', filter.modelVersion],
         ['review = ?', filter.review],
+        ['input <> ?', filter.hasText ? BLANK_INPUT : undefined],
         ['created_at >= ?', filter.since],
         ['created_at < ?', filter.until],
       ]);

@@ -7,6 +7,7 @@ import { type FeedbackRepository, feedbackRepository } from './feedback.js';
 import { type JobLogRepository, type JobRepository, jobLogRepository, sqlJobQueue } from './jobs/index.js';
 import { schemaVersion } from './migrate.js';
 import { type PredictionRepository, predictionRepository } from './predictions.js';
+import { type PrivacyRepository, privacyRepository } from './privacy.js';
 import { type PromptRepository, promptRepository } from './prompts.js';
 import { type RunRepository, runRepository } from './runs.js';
 import { type TaskRepository, taskRepository } from './tasks.js';
@@ -27,6 +28,8 @@ export interface Repositories {
   /** What workers logged while running each job (both queue runners). */
   readonly jobLogs: JobLogRepository;
   readonly webhooks: WebhookRepository;
+  /** Text retention and erasure of one subject, across the tables above. */
+  readonly privacy: PrivacyRepository;
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` is committed together when it resolves, or
    * rolled back when it throws. Use `tx`, not the store, inside the callback.
@@ -59,6 +62,7 @@ function repositories(ex: Executor, jobs?: JobRepository): Repositories {
     jobs: jobs ?? sqlJobQueue(ex),
     jobLogs: jobLogRepository(ex),
     webhooks: webhookRepository(ex),
+    privacy: privacyRepository(ex),
     transaction: (fn) => ex.transaction((tx) => fn(repositories(tx, jobs))),
   };
 }

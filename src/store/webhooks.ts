@@ -3,6 +3,7 @@
 // a sender whose lease expired (and whose row another process took over) cannot overwrite the newer outcome.
 import type { Executor, SqlValue } from './driver.js';
 import { StoreError } from './errors.js';
+import { optionalSubject } from './predictions.js';
 import { checkText, databaseNow, fromJson, newId, now, toJson, whereGiven } from './values.js';
 
 /** Where a delivery stands: waiting (or being sent), done, or given up after its last attempt. */
@@ -26,6 +27,8 @@ export interface WebhookDeliveryInput {
   payload: unknown;
   /** First attempt not before this ISO time (default: at once). */
   notBefore?: string;
+  /** Whom the payload is about (the subject of the prediction or feedback it carries), so erasure finds it. */
+  subject?: string | null;
 }
 
 /** A call in the outbox. */
@@ -46,6 +49,7 @@ export interface WebhookDelivery {
   lastError: string | null;
   createdAt: string;
   deliveredAt: string | null;
+  subject: string | null;
 }
 
 /** How to claim due deliveries. */
@@ -112,10 +116,11 @@ interface Row {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+  subject: string | null;
 }
 
 const COLUMNS =
-  'id, endpoint, method, url, event_type, payload, status, attempts, next_attempt_at, lease_owner, lease_until, last_error, created_at, delivered_at';
+  'id, endpoint, method, url, event_type, payload, status, attempts, next_attempt_at, lease_owner, lease_until, last_error, created_at, delivered_at, subject';
 
 const toDelivery = (r: Row): WebhookDelivery => ({
   id: r.id,
@@ -132,6 +137,7 @@ const toDelivery = (r: Row): WebhookDelivery => ({
   lastError: r.last_error,
   createdAt: r.created_at,
   deliveredAt: r.delivered_at,
+  subject: r.subject,
 });
 
 // Errors are kept for the operator to read, not as an archive: a receiver's whole error page is not needed.
@@ -173,12 +179,13 @@ export function webhookRepository(ex: Executor): WebhookRepository {
           null,
           at,
           null,
+          optionalSubject(d.subject, `webhook delivery ${i} subject`),
         ];
       });
       if (!rows.length) return [];
       await ex.transaction(async (tx) => {
         for (const row of rows)
-          await tx.run(`INSERT INTO webhook_deliveries (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
+          await tx.run(`INSERT INTO webhook_deliveries (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row);
       });
       return rows.map((r, i) => ({
         id: r[0] as string,
@@ -195,6 +202,7 @@ export function webhookRepository(ex: Executor): WebhookRepository {
         lastError: null,
         createdAt: at,
         deliveredAt: null,
+        subject: r[14] as string | null,
       }));
     },
     async claimDue(opts) {

@@ -116,7 +116,12 @@ export const driftCommand: Command = {
         throw new UsageError(`--since ${values.since}: expected an ISO time, e.g. 2026-11-24T00:00:00Z`);
       const version = modelVersionOf(dir, readClassifierMeta(dir));
       const live = (
-        await project.store.predictions.list({ taskId: project.loaded.task.name, since: new Date(since).toISOString() })
+        await project.store.predictions.list({
+          taskId: project.loaded.task.name,
+          since: new Date(since).toISOString(),
+          // Texts blanked by retention cannot be profiled.
+          hasText: true,
+        })
       ).filter((p) => p.modelVersion.endsWith(`@${version}`));
       if (!live.length) {
         io.stdout.write(`no predictions by model version ${version} since ${since} in the store\n`);

@@ -7,6 +7,7 @@ import { type LogLevel, type RunningServer, loadIntegrations, readDriftProfile, 
 import { type Command, UsageError } from '../command.js';
 import { PROJECT_HELP, PROJECT_OPTIONS, openProject } from '../context.js';
 import { resolveModelDir } from './model-dir.js';
+import { RETAIN_TEXTS_ENV, parseRetention } from './privacy.js';
 
 const HELP = `Usage: promptune serve [--model [name=]<dir> ...] [--run <id>] [options]
 
@@ -42,6 +43,10 @@ Monitoring:
   --drift-window <s>       seconds of traffic each drift check compares with the model's profile (default 3600)
   --drift-interval <s>     seconds between drift checks, 0 for on demand only (default 300)
   --drift-threshold <psi>  PSI over which a feature counts as drifted: warning log + alert (default 0.2)
+Privacy:
+  --retain-texts <d>       blank stored texts (predictions' inputs, feedback's copies, webhook payloads) older
+                           than this, e.g. 12h or 30d, at start and hourly; rows and metrics stay (default:
+                           ${RETAIN_TEXTS_ENV}, else keep texts). Erasure: promptune erase, DELETE /v1/subjects/{id}
 Integrations:
   --integrations <file>    webhooks (signed, retried) and the CRM mapping for POST /v1/crm/records, YAML or JSON
                            (docs/integrations.md)
@@ -107,11 +112,17 @@ export const serveCommand: Command = {
         'drift-threshold': { type: 'string', default: '0.2' },
         integrations: { type: 'string' },
         workspace: { type: 'string' },
+        'retain-texts': { type: 'string' },
       },
     });
     const level = values['log-level'] as LogLevel;
     if (!['debug', 'info', 'warn', 'error'].includes(level))
       throw new UsageError(`--log-level ${level}: use debug, info, warn or error`);
+    const retainTexts = values['retain-texts'] ?? (io.env[RETAIN_TEXTS_ENV] || undefined);
+    const retainTextsMs =
+      retainTexts === undefined
+        ? undefined
+        : parseRetention(retainTexts, values['retain-texts'] !== undefined ? '--retain-texts' : `${RETAIN_TEXTS_ENV}=`);
     const reviewBelow = Number(values['review-below']);
     if (!(reviewBelow >= 0 && reviewBelow <= 1))
       throw new UsageError(`--review-below ${values['review-below']}: expected a probability between 0 and 1`);
@@ -170,6 +181,7 @@ export const serveCommand: Command = {
           threshold: positive(values['drift-threshold'], 'drift-threshold'),
         },
         ...(integrations ? { integrations } : {}),
+        ...(retainTextsMs !== undefined ? { retainTextsMs } : {}),
       }).catch((e: Error) => {
         throw /loopback/.test(e.message) ? new UsageError(e.message) : e;
       });

@@ -57,7 +57,14 @@ export async function modelDrift(
   const profile = readDriftProfile(model.dir);
   if (!profile)
     return { ...base, skipped: `no ${DRIFT_PROFILE_FILE} next to the model: run promptune drift profile --model ${model.dir}` };
-  const live = await store.predictions.list({ modelVersion, since: windowStart, until: windowEnd, limit: 20_000 });
+  // Predictions whose text retention blanked have no text to profile: they are left out.
+  const live = await store.predictions.list({
+    modelVersion,
+    since: windowStart,
+    until: windowEnd,
+    hasText: true,
+    limit: 20_000,
+  });
   if (live.length < opts.minExamples)
     return {
       ...base,

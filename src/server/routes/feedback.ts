@@ -56,7 +56,13 @@ export function feedbackRoutes(routes: RouteTable, ctx: ServerContext): void {
     },
     async (c, { query }) => {
       const limit = query.limit;
-      const pending = await ctx.store.predictions.list({ review: 'pending', limit, order: 'least-confident' });
+      // A prediction whose text retention blanked cannot be labelled by a person: it stays out of the queue.
+      const pending = await ctx.store.predictions.list({
+        review: 'pending',
+        hasText: true,
+        limit,
+        order: 'least-confident',
+      });
       return c.json({
         predictions: pending.map((p) => ({
           id: p.id,
@@ -113,7 +119,7 @@ async function judge(
     prediction: p.label,
     ...verdict,
   });
-  await ctx.webhooks?.emit({ type: 'feedback.created', data: fb });
+  await ctx.webhooks?.emit({ type: 'feedback.created', data: fb, subject: fb.subject });
   if (verdict.correctLabel && p.review === 'pending') await ctx.store.predictions.setReview(p.id, 'done');
   return fb.id;
 }

@@ -59,7 +59,7 @@ export async function predictAndRecord(
   ctx: ServerContext,
   model: ServedModel,
   inputs: Record<string, string>[],
-  caller: { apiKeyId: string | null; requestId: string },
+  caller: { apiKeyId: string | null; requestId: string; subject?: string | null },
 ): Promise<PredictionAnswer[]> {
   const preds: Prediction[] = await model.predict(inputs);
   const stored = await ctx.store.predictions.recordMany(
@@ -73,12 +73,14 @@ export async function predictAndRecord(
       probs: p.probs,
       review: p.label === undefined || p.confidence < ctx.reviewBelow ? 'pending' : null,
       apiKeyId: caller.apiKeyId,
+      subject: caller.subject ?? null,
     })),
   );
   for (const p of stored)
     if (p.review === 'pending')
       await ctx.webhooks?.emit({
         type: 'prediction.review_needed',
+        subject: p.subject,
         data: {
           id: p.id,
           taskId: p.taskId,
@@ -144,6 +146,7 @@ export function predictRoutes(routes: RouteTable, ctx: ServerContext): void {
       const answers = await predictAndRecord(ctx, model, inputs, {
         apiKeyId: c.var.apiKey?.id ?? null,
         requestId: c.var.requestId,
+        subject: body.subject ?? null,
       });
       const head = { model: { name: model.identity.name, version: model.identity.version }, prompt: model.identity.prompt };
       return c.json(body.instances ? { ...head, predictions: answers } : { ...head, prediction: answers[0] });

@@ -1,6 +1,7 @@
 // Request and answer shapes of the HTTP API, as zod schemas: they validate requests and generate /openapi.json,
 // so the document cannot drift from what the server accepts.
 import { z } from 'zod';
+import { MAX_SUBJECT_CHARS } from '../../store/index.js';
 
 const inputs = z.record(z.string(), z.string()).describe('Input fields by name, e.g. { "text": "…" }');
 
@@ -19,6 +20,14 @@ export const predictRequestSchema = z
       .max(256)
       .optional()
       .describe('Sticky assignment: the same key always meets the same version of a split (e.g. a customer id)'),
+    subject: z
+      .string()
+      .min(1)
+      .max(MAX_SUBJECT_CHARS)
+      .optional()
+      .describe(
+        'Whom the input is about (your id for a person or account): stored with the predictions and the feedback on them, so DELETE /v1/subjects/{id} erases them all',
+      ),
   })
   .strict()
   .refine((r) => [r.text, r.inputs, r.instances].filter((x) => x !== undefined).length === 1, {

@@ -16,6 +16,8 @@ export interface WebhookEvent {
   type: string;
   /** The event's JSON-serialisable details. */
   data: unknown;
+  /** Whom the details are about (a prediction's subject), so erasing the subject deletes the deliveries too. */
+  subject?: string | null;
 }
 
 /** What other parts of the server need to send an event: the drift monitor, the routes. */
@@ -125,7 +127,15 @@ export class WebhookDispatcher implements WebhookEmitter {
     if (!endpoints.length) return;
     const payload = { id: `evt_${randomUUID()}`, type: event.type, createdAt: new Date().toISOString(), data: event.data };
     try {
-      await this.send(endpoints.map((e) => ({ endpoint: e.name, url: e.url, eventType: event.type, payload })));
+      await this.send(
+        endpoints.map((e) => ({
+          endpoint: e.name,
+          url: e.url,
+          eventType: event.type,
+          payload,
+          subject: event.subject ?? null,
+        })),
+      );
     } catch (e) {
       this.#opts.logger.log('error', 'webhook event not queued', { event: event.type, error: (e as Error).message });
     }

@@ -5,6 +5,7 @@ import { serving } from './0002-serving.js';
 import { webhooks } from './0003-webhooks.js';
 import { jobs } from './0004-jobs.js';
 import { jobQueue } from './0005-job-queue.js';
+import { privacy } from './0006-privacy.js';
 
 /** The schema's migrations, oldest first; the last one's version is the schema version this code expects. */
-export const MIGRATIONS: readonly Migration[] = [initial, serving, webhooks, jobs, jobQueue];
+export const MIGRATIONS: readonly Migration[] = [initial, serving, webhooks, jobs, jobQueue, privacy];
