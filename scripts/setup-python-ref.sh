@@ -11,6 +11,10 @@ if ! /usr/bin/python3 -c 'import sklearn, scipy' 2>/dev/null; then
   # scikit-learn and scipy: reference values for the evaluation metrics and significance tests.
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn >/dev/null
 fi
+if ! /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
+  # openpyxl: writes the .xlsx import fixture as a spreadsheet program would (scripts/fixtures/gen_xlsx.py).
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-openpyxl >/dev/null
+fi
 if ! /usr/bin/python3 -c 'import ensurepip' 2>/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
 fi

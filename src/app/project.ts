@@ -1,7 +1,7 @@
 // What most workflows start from: the task file, the project's store (with the task saved in it), and the task's
 // model, each opened once. Every surface opens a project the same way; only how warnings reach a person differs.
 import { dirname, resolve } from 'node:path';
-import { type Dataset, type ImportResult, importFile } from '../core/data/index.js';
+import { type Dataset, type ImportResult, type ReadOptions, importFile, parseDelimiter } from '../core/data/index.js';
 import { type LoadedTask, TASK_FILE, readTask } from '../core/task/index.js';
 import { type Store, openStore } from '../store/index.js';
 import { type Pretrained, loadPretrained } from '../transformers/index.js';
@@ -81,19 +81,29 @@ export async function openProject(at: ProjectLocation): Promise<Project> {
   };
 }
 
-/** Reads one of the task's data files with the task's column mapping and labels. */
+/**
+ * Reads one of the task's data files with the task's column mapping and labels, and the task's delimiter, encoding
+ * and worksheet (data.delimiter / encoding / sheet) unless `read` gives them (what `data import --delimiter` does).
+ */
 export async function importTaskSplit(
   project: Project,
   split: 'train' | 'dev' | 'test',
   strict = false,
   /** Read this file (with the task's column mapping) instead of the task's file for the split. */
   file?: string,
+  read: ReadOptions = {},
 ): Promise<ImportResult | undefined> {
   const path = file ?? project.loaded.dataPaths[split];
   const task = project.loaded.task;
   if (!path || !task.data) return undefined;
+  const delimiter = read.delimiter ?? (task.data.delimiter !== undefined ? parseDelimiter(task.data.delimiter) : undefined);
+  const encoding = read.encoding ?? task.data.encoding;
+  const sheet = read.sheet ?? task.data.sheet;
   return importFile(path, {
     format: task.data.format,
+    ...(delimiter !== undefined ? { delimiter } : {}),
+    ...(encoding !== undefined ? { encoding } : {}),
+    ...(sheet !== undefined ? { sheet } : {}),
     inputs: Object.fromEntries(task.inputs.map((i) => [i.name, i.column ?? i.name])),
     labelColumn: task.data.labelColumn,
     multiLabel: task.type === 'multi-label',

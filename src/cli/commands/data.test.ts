@@ -1,8 +1,9 @@
 // promptune data and the scoring actions of promptune prompt, through the real command on real review data.
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importFile } from '../../core/data/index.js';
 import { type CliRun, runCli } from '../testing.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -55,7 +56,7 @@ describe('promptune data', () => {
     const cwd = await project();
     const imported = await promptune(cwd, 'data', 'import');
     expect(imported.stdout).toMatch(
-      /^train: train.csv: 200 of 200 rows imported, version [0-9a-f]{12}\ntest: test.csv: 100 of 100 rows imported/,
+      /^train: train.csv: 200 of 200 rows imported, version [0-9a-f]{12}\n {2}read as csv, comma-separated \(detected\), utf-8 \(detected\)\ntest: test.csv: 100 of 100 rows imported/,
     );
     const report = await promptune(cwd, 'data', 'report', '--no-language');
     expect(report.status, report.stderr).toBe(0);
@@ -160,5 +161,73 @@ describe('promptune data', () => {
     expect(templates.stdout).toMatch(
       /(Stored version [0-9a-f]{10} of "plain" with the best template|The current template of "plain" scores best)/,
     );
+  });
+});
+
+describe('promptune data import: files as spreadsheets and CRMs write them', () => {
+  it('detects a semicolon Windows-1252 CSV, reads an .xlsx, takes --delimiter / --encoding / --sheet, and checks them', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pt-data-formats-'));
+    // Excel on Windows "CSV (semicolon)": Windows-1252 bytes (Buffer's latin1 writes é ü ë as single bytes), CRLF.
+    const csv =
+      'text;label\r\nZoë: crème brûlée, parfait;great\r\nJosé: zu laut;other\r\nMüller;\r\nFrançois: très bien;Great\r\n';
+    writeFileSync(join(cwd, 'train.csv'), Buffer.from(csv, 'latin1'));
+    copyFileSync(join(fixtures, 'kunden.xlsx'), join(cwd, 'test.xlsx'));
+    const init = await promptune(
+      cwd,
+      ...['init', '--yes', '--objective', 'Spot happy customers', '--label', 'great:happy', '--label', 'other:not'],
+      ...['--train', 'train.csv', '--test', 'test.xlsx', '--model', mlm],
+    );
+    expect(init.status, init.stderr).toBe(0);
+    const detected = await promptune(cwd, 'data', 'import');
+    expect(detected.status, detected.stderr).toBe(0);
+    const version = detected.stdout.match(/^train: train.csv: 3 of 4 rows imported, version ([0-9a-f]{12})\n/)?.[1];
+    expect(detected.stdout).toContain(
+      [
+        '  read as csv, semicolon-separated (detected), windows-1252 (detected)',
+        '  line 4 (label): MISSING_LABEL: no label in "label": label the row or remove it.',
+        '  label "Great" read as "great" (1 rows)',
+        'test: test.xlsx: 4 of 5 rows imported',
+      ].join('\n'),
+    );
+    expect(detected.stdout).toContain('  read as xlsx, worksheet "Kunden"\n  line 6 (label): MISSING_LABEL');
+    // The stored version is the file read right: these texts, these labels.
+    const read = await importFile(join(cwd, 'train.csv'), { allowedLabels: ['great', 'other'] });
+    expect(read.dataset.examples.map((e) => [e.line, e.inputs.text, e.labels[0]])).toEqual([
+      [2, 'Zoë: crème brûlée, parfait', 'great'],
+      [3, 'José: zu laut', 'other'],
+      [5, 'François: très bien', 'great'],
+    ]);
+    expect(version).toBe(read.dataset.hash.slice(0, 12));
+
+    const given = await promptune(cwd, 'data', 'import', '--delimiter', ';', '--encoding', 'windows-1252', '--sheet', 'Archiv');
+    expect(given.status, given.stderr).toBe(0);
+    expect(given.stdout).toContain(`version ${version}\n  read as csv, semicolon-separated (given), windows-1252 (given)\n`);
+    expect(given.stdout).toMatch(
+      /test: test.xlsx: 1 of 1 rows imported, version [0-9a-f]{12}\n {2}read as xlsx, worksheet "Archiv"\n/,
+    );
+
+    const wrong = await promptune(cwd, 'data', 'import', '--encoding', 'utf-8');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('train.csv:2: not valid UTF-8: leave out the encoding to detect it');
+    const badDelimiter = await promptune(cwd, 'data', 'import', '--delimiter', ':');
+    expect(badDelimiter.status).toBe(2);
+    expect(badDelimiter.stderr).toContain('--delimiter ":" is not a CSV delimiter: use one of , ; | or tab');
+    const badEncoding = await promptune(cwd, 'data', 'import', '--encoding', 'ebcdic');
+    expect(badEncoding.status).toBe(2);
+    expect(badEncoding.stderr).toContain(
+      '--encoding "ebcdic" is not an encoding import reads: use one of utf-8, utf-16le, utf-16be, windows-1252, latin1',
+    );
+    const noSheet = await promptune(cwd, 'data', 'import', '--sheet', 'Tabelle1');
+    expect(noSheet.status).toBe(1);
+    expect(noSheet.stderr).toContain('has no worksheet "Tabelle1" (it has "Kunden", "Archiv")');
+    // The task file's data.encoding is what every verb reads with; the flag overrides it.
+    const taskFile = join(cwd, 'promptune.yaml');
+    writeFileSync(taskFile, readFileSync(taskFile, 'utf8').replace('data:\n', 'data:\n  encoding: utf-8\n'));
+    const fromTask = await promptune(cwd, 'data', 'import');
+    expect(fromTask.status).toBe(1);
+    expect(fromTask.stderr).toContain('train.csv:2: not valid UTF-8');
+    const flag = await promptune(cwd, 'data', 'import', '--encoding', 'cp1252');
+    expect(flag.status, flag.stderr).toBe(0);
+    expect(flag.stdout).toContain(`version ${version}\n  read as csv, semicolon-separated (detected), windows-1252 (given)\n`);
   });
 });

@@ -4,10 +4,16 @@ import { relative, resolve } from 'node:path';
 // sets, and export them (chat JSONL or a Hugging Face datasets directory).
 import { parseArgs } from 'node:util';
 import {
+  CSV_DELIMITERS,
   type Dataset,
+  type ReadOptions,
+  TEXT_ENCODINGS,
   dataReport,
+  describeRead,
   formatReport,
   kShot,
+  parseDelimiter,
+  parseEncoding,
   stratifiedSplit,
   toChatJsonl,
   writeHfDatasetDir,
@@ -20,7 +26,8 @@ import { PROJECT_HELP, PROJECT_OPTIONS, type Project, importTaskSplit, openProje
 const HELP = `Usage: promptune data <action> [options]
 
 Actions:
-  import                      read the task's data files (data.train/dev/test), list problem rows, store versions
+  import                      read the task's data files (data.train/dev/test: .csv, .tsv, .jsonl, .parquet, .xlsx),
+                              list problem rows and label rewrites, store versions
   report                      rows per label and split, duplicates, conflicts, leakage, lengths, imbalance, languages
   split                       split the training data: --ratios train=0.8,dev=0.1,test=0.1 --seed 42
   kshot                       K per label for train and dev (LM-BFF): --k 16 --seeds 13,21,42,87,100
@@ -28,24 +35,59 @@ Actions:
 
 Options:
   --strict                    import: any problem row is an error
+  --delimiter <d>             CSV field delimiter: , ; | or tab (default: data.delimiter, else detected; .tsv: tab)
+  --encoding <name>           CSV/JSONL encoding: utf-8, utf-16le, utf-16be, windows-1252, latin1
+                              (default: data.encoding, else detected: BOM, else UTF-8 if valid, else windows-1252)
+  --sheet <name>              .xlsx worksheet (default: data.sheet, else the first)
   --no-language               report: skip language identification
   --ratios <a=x,b=y>          split ratios (default train=0.8,dev=0.1,test=0.1)
   --seed <n> / --seeds <list> split / kshot seeds
   --k <n>                     kshot: examples per label (default 16)
 ${PROJECT_HELP}`;
 
+/** --delimiter, --encoding and --sheet, checked: each names the flag, the value and what it accepts. */
+function readOptions(values: { delimiter?: string; encoding?: string; sheet?: string }): ReadOptions {
+  const read: ReadOptions = {};
+  if (values.delimiter !== undefined) {
+    const d = parseDelimiter(values.delimiter);
+    if (!d)
+      throw new UsageError(
+        `--delimiter "${values.delimiter}" is not a CSV delimiter: use one of ${CSV_DELIMITERS.filter((c) => c !== '\t').join(' ')} or tab (quote ; and | in the shell: --delimiter ';'), or leave it out to detect it`,
+      );
+    read.delimiter = d;
+  }
+  if (values.encoding !== undefined) {
+    const e = parseEncoding(values.encoding);
+    if (!e)
+      throw new UsageError(
+        `--encoding "${values.encoding}" is not an encoding import reads: use one of ${TEXT_ENCODINGS.join(', ')}, or leave it out to detect it`,
+      );
+    read.encoding = e;
+  }
+  if (values.sheet !== undefined) {
+    if (!values.sheet.trim()) throw new UsageError('--sheet "": give the worksheet\'s name, or leave it out for the first');
+    read.sheet = values.sheet;
+  }
+  return read;
+}
+
 /** Every data file the task names, imported; an error when it names none. */
-async function importAll(project: Project, io: CliIO, strict: boolean): Promise<Record<string, Dataset>> {
+async function importAll(project: Project, io: CliIO, strict: boolean, read: ReadOptions): Promise<Record<string, Dataset>> {
   if (!project.loaded.task.data)
     throw new UsageError('the task file has no data: section: add data: { train: <file> } (and test)');
   const out: Record<string, Dataset> = {};
+  const used = { delimiter: false, encoding: false, sheet: false };
   for (const split of ['train', 'dev', 'test'] as const) {
-    const r = await importTaskSplit(project, split, strict);
+    const r = await importTaskSplit(project, split, strict, undefined, read);
     if (!r) continue;
+    used.delimiter ||= r.read.delimiter !== undefined;
+    used.encoding ||= r.read.encoding !== undefined;
+    used.sheet ||= r.read.sheet !== undefined;
     const file = relative(io.cwd, project.loaded.dataPaths[split] as string);
     io.stdout.write(
       `${split}: ${file}: ${r.dataset.examples.length} of ${r.rowsRead} rows imported, version ${r.dataset.hash.slice(0, 12)}\n`,
     );
+    io.stdout.write(`  read as ${describeRead(r.read)}\n`);
     for (const p of r.problems.slice(0, 20))
       io.stdout.write(`  line ${p.line}${p.column ? ` (${p.column})` : ''}: ${p.code}: ${p.message}\n`);
     if (r.problems.length > 20) io.stdout.write(`  … ${r.problems.length - 20} more problem rows\n`);
@@ -53,6 +95,13 @@ async function importAll(project: Project, io: CliIO, strict: boolean): Promise<
     await saveDataset(project, r.dataset, split, null);
     out[split] = r.dataset;
   }
+  const unused: Record<keyof typeof used, string> = {
+    delimiter: '--delimiter applies to CSV files',
+    encoding: '--encoding applies to CSV and JSONL files',
+    sheet: '--sheet applies to .xlsx files',
+  };
+  for (const k of Object.keys(used) as (keyof typeof used)[])
+    if (read[k] !== undefined && !used[k]) io.stderr.write(`warning: ${unused[k]}, and the task names none: it was not used\n`);
   return out;
 }
 
@@ -67,6 +116,9 @@ export const dataCommand: Command = {
       options: {
         ...PROJECT_OPTIONS,
         strict: { type: 'boolean', default: false },
+        delimiter: { type: 'string' },
+        encoding: { type: 'string' },
+        sheet: { type: 'string' },
         'no-language': { type: 'boolean', default: false },
         ratios: { type: 'string', default: 'train=0.8,dev=0.1,test=0.1' },
         seed: { type: 'string', default: '42' },
@@ -79,6 +131,7 @@ export const dataCommand: Command = {
     });
     const [action] = positionals;
     if (!action || positionals.length > 1) throw new UsageError('expected "promptune data import|report|split|kshot|export"');
+    const read = readOptions(values);
     const project = await openProject(values, io);
     try {
       const task = project.loaded.task;
@@ -88,11 +141,11 @@ export const dataCommand: Command = {
         return n;
       };
       if (action === 'import') {
-        await importAll(project, io, values.strict as boolean);
+        await importAll(project, io, values.strict as boolean, read);
         return 0;
       }
       if (action === 'report') {
-        const splits = await importAll(project, io, false);
+        const splits = await importAll(project, io, false, read);
         let countTokens: ((t: string) => number) | undefined;
         let maxTokens: number | undefined;
         try {
@@ -112,7 +165,7 @@ export const dataCommand: Command = {
         return 0;
       }
       if (action === 'split' || action === 'kshot') {
-        const train = await importTaskSplit(project, 'train');
+        const train = await importTaskSplit(project, 'train', false, undefined, read);
         if (!train) throw new UsageError('the task file names no data.train file');
         await saveDataset(project, train.dataset, 'train', null);
         if (action === 'split') {
@@ -147,7 +200,7 @@ export const dataCommand: Command = {
         const out = resolve(io.cwd, values.out);
         const splits: Record<string, Dataset> = {};
         for (const split of ['train', 'dev', 'test'] as const) {
-          const r = await importTaskSplit(project, split);
+          const r = await importTaskSplit(project, split, false, undefined, read);
           if (r) splits[split] = r.dataset;
         }
         if (values.format === 'hf') {

@@ -1,8 +1,9 @@
 // promptune init: writes the task file, by asking the questions a practitioner would ask, or from flags.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { csvHeader } from '../../core/data/index.js';
 import { METRICS, TASK_FILE, type TaskInput, writeTask } from '../../core/task/index.js';
 import { type CliIO, type Command, UsageError } from '../command.js';
 
@@ -21,7 +22,7 @@ Options:
   --multi-label            an input may carry several labels at once
   --languages <en,fr>      ISO 639 codes of the texts' languages (default: en)
   --metric <m>             ${METRICS.join(' | ')} | f1:<label> (default: macro-f1)
-  --train <file>           labelled training data (csv, jsonl or parquet)
+  --train <file>           labelled training data (csv, tsv, jsonl, parquet or xlsx)
   --dev <file>             labelled development data (optional)
   --test <file>            labelled test data (optional)
   --label-column <col>     column holding the label (default: label)
@@ -58,19 +59,6 @@ function list(text: string): string[] {
     .filter(Boolean);
 }
 
-/** The header row of a CSV file, to check the columns a task names (undefined for other formats). */
-function csvColumns(path: string): string[] | undefined {
-  if (!path.endsWith('.csv') || !existsSync(path)) return undefined;
-  const first =
-    readFileSync(path, 'utf8')
-      .slice(0, 64 * 1024)
-      .split(/\r?\n/, 1)[0] ?? '';
-  return first
-    .replace(/^\uFEFF/, '')
-    .split(',')
-    .map((c) => c.replace(/^"|"$/g, '').trim());
-}
-
 /** Asks one question with a default; an empty answer takes the default. */
 type Ask = (question: string, fallback?: string) => Promise<string>;
 
@@ -99,7 +87,7 @@ async function interview(draft: Draft, ask: Ask, io: CliIO): Promise<void> {
   }
   if (draft.train === undefined) {
     draft.train =
-      (await ask('Where is the labelled training data? (csv/jsonl/parquet path, Enter to add later)', '')) || undefined;
+      (await ask('Where is the labelled training data? (csv/tsv/jsonl/parquet/xlsx path, Enter to add later)', '')) || undefined;
     if (draft.train) draft.test ??= (await ask('Test data path (Enter to split the training data later)', '')) || undefined;
   }
   draft.model ??= await ask('Base model (default, hf:org/name, or a directory)', 'default');
@@ -221,7 +209,7 @@ export const init: Command = {
       `Wrote ${values.out}: task "${task.name}", ${task.type}, labels ${task.labels.map((l) => l.name).join(', ')}; metric ${task.metric}.\n`,
     );
     // Check the named columns against the data's header now, not at training time.
-    const columns = task.data ? csvColumns(join(io.cwd, task.data.train)) : undefined;
+    const columns = task.data ? csvHeader(join(io.cwd, task.data.train)) : undefined;
     if (columns && task.data) {
       const wanted = [...task.inputs.map((i) => i.column ?? i.name), task.data.labelColumn];
       const absent = wanted.filter((c) => !columns.includes(c));

@@ -1,6 +1,6 @@
-// An RFC 4180 CSV reader: quoted fields, doubled quotes, newlines inside quotes, CRLF, a leading BOM. Every
-// record keeps the line it starts on, so problems can name it. It works on UTF-8 bytes, not text: the bytes it
-// looks for (" , CR LF) never occur inside a multi-byte character, so a streaming reader can hand it any chunk
+// An RFC 4180 CSV reader: quoted fields, doubled quotes, newlines inside quotes, CRLF, a leading BOM, and a field
+// delimiter other than the comma (; tab |). Every record keeps the line it starts on, so problems can name it. It
+// works on UTF-8 bytes, not text: the bytes it looks for (" , ; tab | CR LF) never occur inside a multi-byte character, so a streaming reader can hand it any chunk
 // and still learn the exact byte offset where each record ends (what resuming from the middle of a file needs).
 import { DataError } from './errors.js';
 
@@ -17,15 +17,14 @@ export interface CsvCursor {
 }
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Parses CSV text into records (the header is the first record). */
-export function parseCsv(text: string, source = 'csv'): CsvRecord[] {
+/** Parses CSV text into records (the header is the first record); `delimiter` is one ASCII character. */
+export function parseCsv(text: string, source = 'csv', delimiter = ','): CsvRecord[] {
   const records: CsvRecord[] = [];
   const buf = Buffer.from(text, 'utf8');
-  readCsvRecords(buf, { pos: csvBomLength(buf), line: 1 }, true, source, (r) => records.push(r));
+  readCsvRecords(buf, { pos: csvBomLength(buf), line: 1 }, true, source, (r) => records.push(r), delimiter);
   return records;
 }
 
@@ -45,7 +44,12 @@ export function readCsvRecords(
   final: boolean,
   source: string,
   emit: (record: CsvRecord, next: CsvCursor) => void,
+  /** The field delimiter: one ASCII character (default ","). */
+  delimiter = ',',
 ): CsvCursor {
+  const sep = delimiter.charCodeAt(0);
+  if (delimiter.length !== 1 || sep > 0x7f || sep === QUOTE || sep === LF || sep === CR)
+    throw new DataError('DATA_FORMAT', `${source}: the delimiter must be one ASCII character other than " and line ends.`);
   const n = buf.length;
   let i = at.pos;
   let line = at.line;
@@ -79,16 +83,16 @@ export function readCsvRecords(
           } else break;
         }
         // Anything between the closing quote and the separator is kept, as lenient readers do.
-        const end = nextBreak(buf, i);
+        const end = nextBreak(buf, i, sep);
         value += buf.toString('utf8', i, end);
         i = end;
       } else {
-        const end = nextBreak(buf, i);
+        const end = nextBreak(buf, i, sep);
         value = buf.toString('utf8', i, end);
         i = end;
       }
       fields.push(value);
-      if (buf[i] === COMMA) {
+      if (buf[i] === sep) {
         i++;
         continue;
       }
@@ -109,11 +113,11 @@ export function readCsvRecords(
   return partial ? { pos: recordStart, line: start } : { pos: i, line };
 }
 
-/** Index of the next field separator or line end at or after `i`. */
-function nextBreak(buf: Buffer, i: number): number {
+/** Index of the next field separator `sep` or line end at or after `i`. */
+function nextBreak(buf: Buffer, i: number, sep: number): number {
   for (let k = i; k < buf.length; k++) {
     const c = buf[k];
-    if (c === COMMA || c === LF || c === CR) return k;
+    if (c === sep || c === LF || c === CR) return k;
   }
   return buf.length;
 }

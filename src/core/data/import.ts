@@ -1,20 +1,49 @@
-// Importing labelled data from CSV, JSONL or Parquet with a column mapping and label normalisation. Rows with
+// Importing labelled data from CSV/TSV, JSONL, Parquet or Excel (.xlsx) with a column mapping and label
+// normalisation; text files in the usual encodings, CSV with the usual delimiters (formats.ts). Rows with
 // problems are never dropped silently or altered: they are listed with their line, column, value and fix, and
 // left out of the dataset; every label rewrite (synonym, case, whitespace) is recorded with its count.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
-import { parseCsv } from './csv.js';
+import { type CsvRecord, readCsvRecords } from './csv.js';
 import { DataError } from './errors.js';
 import { type Dataset, type Example, makeDataset } from './example.js';
+import {
+  type CsvDelimiter,
+  type SettingSource,
+  type TextEncoding,
+  decodeText,
+  delimiterName,
+  detectDelimiter,
+} from './formats.js';
 import { type ReadRow, csvRow, jsonlRow } from './stream.js';
+import { readXlsx } from './xlsx.js';
 
-/** The file formats import understands. */
-export type DataFormat = 'csv' | 'jsonl' | 'parquet';
+/** The file formats import understands (a .tsv file is CSV with the tab as delimiter). */
+export type DataFormat = 'csv' | 'jsonl' | 'parquet' | 'xlsx';
+
+/** How a file's bytes are read; each setting applies only to the formats it names and is ignored by the others. */
+export interface ReadOptions {
+  /** CSV: the field delimiter (default: detected among , ; tab |; a .tsv file: tab). */
+  delimiter?: CsvDelimiter;
+  /** CSV and JSONL: the character encoding (default: detected: BOM, else UTF-8 if valid, else Windows-1252). */
+  encoding?: TextEncoding;
+  /** .xlsx: the worksheet to read (default: the first). */
+  sheet?: string;
+}
+
+/** How a file was read: what import used, and whether each setting was given, detected or the default. */
+export interface ReadInfo {
+  format: DataFormat;
+  delimiter?: { value: CsvDelimiter; source: SettingSource };
+  encoding?: { value: TextEncoding; source: SettingSource; bom: boolean };
+  /** .xlsx: the worksheet read. */
+  sheet?: string;
+}
 
 /** How file columns become example fields and labels. */
-export interface ImportOptions {
-  /** Default: from the file extension (.csv, .jsonl/.ndjson, .parquet). */
+export interface ImportOptions extends ReadOptions {
+  /** Default: from the file extension (.csv/.tsv, .jsonl/.ndjson, .parquet, .xlsx). */
   format?: DataFormat;
   /** Input field → column (default { text: 'text' }). */
   inputs?: Record<string, string>;
@@ -65,17 +94,29 @@ export interface ImportResult {
   labelRewrites: LabelRewrite[];
   /** Data rows read (header excluded). */
   rowsRead: number;
+  /** The delimiter, encoding or worksheet used. */
+  read: ReadInfo;
+}
+
+/** One line saying how a file was read, e.g. "csv, semicolon-separated (detected), windows-1252 (detected)". */
+export function describeRead(info: ReadInfo): string {
+  const parts: string[] = [info.format];
+  if (info.delimiter) parts.push(`${delimiterName(info.delimiter.value)}-separated (${info.delimiter.source})`);
+  if (info.encoding) parts.push(`${info.encoding.value}${info.encoding.bom ? ' with BOM' : ''} (${info.encoding.source})`);
+  if (info.sheet !== undefined) parts.push(`worksheet "${info.sheet}"`);
+  return parts.join(', ');
 }
 
 /** The format of a file from its extension. */
 export function formatOf(path: string): DataFormat {
   const ext = extname(path).toLowerCase();
-  if (ext === '.csv') return 'csv';
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.parquet') return 'parquet';
+  if (ext === '.xlsx') return 'xlsx';
   throw new DataError(
     'DATA_FORMAT',
-    `${path}: cannot tell the format from "${ext || 'no extension'}": use .csv, .jsonl or .parquet, or pass the format.`,
+    `${path}: cannot tell the format from "${ext || 'no extension'}": use .csv, .tsv, .jsonl, .parquet or .xlsx, or pass the format.`,
   );
 }
 
@@ -83,9 +124,25 @@ export function formatOf(path: string): DataFormat {
 export async function importFile(path: string, opts: ImportOptions = {}): Promise<ImportResult> {
   if (!existsSync(path))
     throw new DataError('DATA_FILE', `${path} not found: check the path in the task file (data.train / data.test).`);
-  const format = opts.format ?? formatOf(path);
-  const rows = format === 'csv' ? csvRows(path) : format === 'jsonl' ? jsonlRows(path) : await parquetRows(path);
-  return toDataset(rows, path, opts);
+  const rows = await readRows(path, opts.format ?? formatOf(path), opts);
+  return { ...toDataset(rows, path, opts), read: rows.read };
+}
+
+/** A file's columns and rows in any format, and how it was read. */
+async function readRows(path: string, format: DataFormat, opts: ReadOptions): Promise<Read> {
+  if (format === 'csv') return csvRows(path, opts);
+  if (format === 'jsonl') return jsonlRows(path, opts);
+  if (format === 'xlsx') {
+    const { sheet, columns, rows } = await readXlsx(path, opts.sheet);
+    return { columns, rows, read: { format, sheet } };
+  }
+  return parquetRows(path);
+}
+
+interface Read {
+  columns: string[];
+  rows: ReadRow[];
+  read: ReadInfo;
 }
 
 /** A file's rows as column → value records, for unlabelled data (what predict reads). */
@@ -94,44 +151,114 @@ export interface Table {
   rows: { line: number; values: Record<string, unknown> }[];
   /** Rows that could not be read (wrong field count, bad JSON), left out of `rows`. */
   problems: RowProblem[];
+  /** The delimiter, encoding or worksheet used. */
+  read: ReadInfo;
 }
 
-/** Reads a CSV / JSONL / Parquet file without interpreting its columns. */
-export async function readTable(path: string, format?: DataFormat): Promise<Table> {
+/** Reads a CSV / TSV / JSONL / Parquet / .xlsx file without interpreting its columns. */
+export async function readTable(path: string, format?: DataFormat, opts: ReadOptions = {}): Promise<Table> {
   if (!existsSync(path)) throw new DataError('DATA_FILE', `${path} not found: check the path.`);
-  const f = format ?? formatOf(path);
-  const { columns, rows } = f === 'csv' ? csvRows(path) : f === 'jsonl' ? jsonlRows(path) : await parquetRows(path);
+  const { columns, rows, read } = await readRows(path, format ?? formatOf(path), opts);
   return {
+    read,
     columns,
     rows: rows.flatMap((r) => (r.values ? [{ line: r.line, values: r.values }] : [])),
     problems: rows.flatMap((r) => (r.problem ? [r.problem] : [])),
   };
 }
 
-function csvRows(path: string): { columns: string[]; rows: ReadRow[] } {
-  const records = parseCsv(readFileSync(path, 'utf8'), path);
+/**
+ * The columns of a CSV/TSV file's header, read from its first 64 KiB with the same encoding and delimiter detection
+ * as import (for checks that should not read a whole file); undefined for other formats or a missing file.
+ */
+export function csvHeader(path: string, opts: ReadOptions = {}): string[] | undefined {
+  const ext = extname(path).toLowerCase();
+  if ((ext !== '.csv' && ext !== '.tsv') || !existsSync(path)) return undefined;
+  const fd = openSync(path, 'r');
+  let bytes: Buffer;
+  let whole: boolean;
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    bytes = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+    whole = bytes.length < buf.length;
+  } finally {
+    closeSync(fd);
+  }
+  if (!whole) {
+    // Cut where no character can be split: UTF-16 at an even length, anything else after the last LF.
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    bytes =
+      utf16 || opts.encoding?.startsWith('utf-16')
+        ? bytes.subarray(0, bytes.length & ~1)
+        : bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1 || bytes.length);
+  }
+  const utf8 = Buffer.from(decodeText(bytes, opts.encoding, path).text, 'utf8');
+  const delimiter = opts.delimiter ?? (ext === '.tsv' ? '\t' : (detectDelimiter(utf8) ?? ','));
+  let header: string[] | undefined;
+  try {
+    readCsvRecords(
+      utf8,
+      { pos: 0, line: 1 },
+      whole,
+      path,
+      (r) => {
+        header ??= r.fields.map((c) => c.trim());
+      },
+      delimiter,
+    );
+  } catch {
+    // A quote never closed: no header to check.
+  }
+  return header;
+}
+
+function csvRows(path: string, opts: ReadOptions): Read {
+  const bytes = readFileSync(path);
+  const decoded = decodeText(bytes, opts.encoding, path);
+  // The parser reads UTF-8 bytes: valid UTF-8 as it is (after its BOM), anything else re-encoded, which keeps every
+  // line break, so line numbers are the file's own.
+  const utf8 = decoded.encoding === 'utf-8' ? bytes.subarray(decoded.bom ? 3 : 0) : Buffer.from(decoded.text, 'utf8');
+  let delimiter: { value: CsvDelimiter; source: SettingSource };
+  if (opts.delimiter !== undefined) delimiter = { value: opts.delimiter, source: 'given' };
+  else if (extname(path).toLowerCase() === '.tsv') delimiter = { value: '\t', source: 'default' };
+  else {
+    const found = detectDelimiter(utf8);
+    delimiter = found ? { value: found, source: 'detected' } : { value: ',', source: 'default' };
+  }
+  const records: CsvRecord[] = [];
+  readCsvRecords(utf8, { pos: 0, line: 1 }, true, path, (r) => records.push(r), delimiter.value);
   const header = records[0];
   if (!header) throw new DataError('DATA_FORMAT', `${path} is empty: it needs a header row (e.g. text,label) and data rows.`);
   const columns = header.fields.map((c) => c.trim());
-  return { columns, rows: records.slice(1).map((r) => csvRow(columns, r)) };
+  return {
+    columns,
+    rows: records.slice(1).map((r) => csvRow(columns, r, delimiter.value)),
+    read: {
+      format: 'csv',
+      delimiter,
+      encoding: { value: decoded.encoding, source: decoded.source, bom: decoded.bom },
+    },
+  };
 }
 
-function jsonlRows(path: string): { columns: string[]; rows: ReadRow[] } {
+function jsonlRows(path: string, opts: ReadOptions): Read {
   const columns = new Set<string>();
   const rows: ReadRow[] = [];
-  readFileSync(path, 'utf8')
-    .replace(/^\uFEFF/, '')
-    .split('\n')
-    .forEach((text, i) => {
-      const row = jsonlRow(text, i + 1);
-      if (!row) return;
-      for (const k of Object.keys(row.values ?? {})) columns.add(k);
-      rows.push(row);
-    });
-  return { columns: [...columns], rows };
+  const decoded = decodeText(readFileSync(path), opts.encoding, path);
+  decoded.text.split('\n').forEach((text, i) => {
+    const row = jsonlRow(text, i + 1);
+    if (!row) return;
+    for (const k of Object.keys(row.values ?? {})) columns.add(k);
+    rows.push(row);
+  });
+  return {
+    columns: [...columns],
+    rows,
+    read: { format: 'jsonl', encoding: { value: decoded.encoding, source: decoded.source, bom: decoded.bom } },
+  };
 }
 
-async function parquetRows(path: string): Promise<{ columns: string[]; rows: ReadRow[] }> {
+async function parquetRows(path: string): Promise<Read> {
   let objects: Record<string, unknown>[];
   try {
     objects = (await parquetReadObjects({ file: await asyncBufferFromFile(path) })) as Record<string, unknown>[];
@@ -139,14 +266,14 @@ async function parquetRows(path: string): Promise<{ columns: string[]; rows: Rea
     throw new DataError('DATA_FORMAT', `${path} is not a readable Parquet file (${(e as Error).message}).`);
   }
   const columns = [...new Set(objects.flatMap((o) => Object.keys(o)))];
-  return { columns, rows: objects.map((values, i) => ({ line: i + 1, values })) };
+  return { columns, rows: objects.map((values, i) => ({ line: i + 1, values })), read: { format: 'parquet' } };
 }
 
 /** Trim and collapse inner whitespace. */
 const tidy = (s: string): string => s.trim().replace(/\s+/g, ' ');
 
 /** Turns raw rows into examples, collecting problems and label rewrites. */
-function toDataset(read: { columns: string[]; rows: ReadRow[] }, path: string, opts: ImportOptions): ImportResult {
+function toDataset(read: Read, path: string, opts: ImportOptions): Omit<ImportResult, 'read'> {
   const inputs = opts.inputs ?? { text: 'text' };
   const labelColumn = opts.labelColumn ?? 'label';
   const wanted = [...Object.values(inputs), labelColumn];

@@ -13,7 +13,25 @@ export {
   jsonlRow,
 } from './stream.js';
 export {
+  TEXT_ENCODINGS,
+  type TextEncoding,
+  CSV_DELIMITERS,
+  type CsvDelimiter,
+  type SettingSource,
+  type DecodedText,
+  decodeText,
+  detectDelimiter,
+  delimiterName,
+  parseDelimiter,
+  parseEncoding,
+} from './formats.js';
+export { type SheetRows, readXlsx, cellText } from './xlsx.js';
+export {
   type DataFormat,
+  type ReadOptions,
+  type ReadInfo,
+  describeRead,
+  csvHeader,
   type ImportOptions,
   type ImportResult,
   type RowProblem,

@@ -85,18 +85,21 @@ const csvParser =
   (buf, at, final, emit) =>
     readCsvRecords(buf, at, final, path, emit);
 
-/** A CSV record as a row of `columns`, or a WRONG_FIELD_COUNT problem. */
-export function csvRow(columns: readonly string[], r: CsvRecord): ReadRow {
-  if (r.fields.length !== columns.length)
+/** A CSV record as a row of `columns`, or a WRONG_FIELD_COUNT problem (`delimiter`: the file's, for the fix). */
+export function csvRow(columns: readonly string[], r: CsvRecord, delimiter = ','): ReadRow {
+  if (r.fields.length !== columns.length) {
+    const name = delimiter === ',' ? 'commas' : delimiter === ';' ? 'semicolons' : delimiter === '\t' ? 'tabs' : 'pipes';
+    const example = delimiter === '\t' ? 'a<tab>b' : `a${delimiter} b`;
     return {
       line: r.line,
       problem: {
         line: r.line,
         code: 'WRONG_FIELD_COUNT',
-        value: r.fields.join(',').slice(0, 80),
-        message: `${r.fields.length} fields where the header has ${columns.length}: quote fields that contain commas ("a, b").`,
+        value: r.fields.join(delimiter).slice(0, 80),
+        message: `${r.fields.length} fields where the header has ${columns.length}: quote fields that contain ${name} ("${example}").`,
       },
     };
+  }
   return { line: r.line, values: Object.fromEntries(columns.map((c, i) => [c, r.fields[i]])) };
 }
 

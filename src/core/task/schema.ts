@@ -33,8 +33,23 @@ export const dataSchema = z.object({
   train: z.string().min(1).describe('The training file, relative to the task file'),
   dev: z.string().min(1).optional().describe('The development file (model selection, calibration)'),
   test: z.string().min(1).optional().describe('The test file (final scores only)'),
-  /** csv | jsonl | parquet; inferred from the file extension when absent. */
-  format: z.enum(['csv', 'jsonl', 'parquet']).optional().describe('File format (default: from the file extension)'),
+  /** csv | jsonl | parquet | xlsx; inferred from the file extension when absent (.tsv is csv with tabs). */
+  format: z
+    .enum(['csv', 'jsonl', 'parquet', 'xlsx'])
+    .optional()
+    .describe('File format (default: from the file extension; .tsv is csv with tabs)'),
+  /** CSV field delimiter; detected among , ; tab | when absent (.tsv: tab). */
+  delimiter: z
+    .enum([',', ';', '|', 'tab', '\t'])
+    .optional()
+    .describe('CSV field delimiter: ",", ";", "|" or tab (default: detected; .tsv files: tab)'),
+  /** Character encoding of CSV/JSONL files; detected when absent (BOM, else UTF-8 if valid, else Windows-1252). */
+  encoding: z
+    .enum(['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'])
+    .optional()
+    .describe('Encoding of CSV/JSONL files (default: detected: BOM, else UTF-8 if valid, else windows-1252)'),
+  /** The worksheet of .xlsx files (default: the first). */
+  sheet: z.string().min(1).optional().describe('The worksheet of .xlsx files (default: the first)'),
   /** Column holding the label(s). */
   labelColumn: z.string().min(1).default('label').describe('The column holding the label(s)'),
   /** Separator between labels in one cell, for multi-label tasks. */
