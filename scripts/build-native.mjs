@@ -40,7 +40,15 @@ const env = {
 // Node's headers ship next to the binary on this machine kind; pointing node-gyp there avoids a download.
 const nodeDir = dirname(dirname(process.execPath));
 const gypArgs = existsSync(join(nodeDir, 'include', 'node', 'node_api.h')) ? [`--nodedir=${nodeDir}`] : [];
-const gyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+// A checkout has node-gyp among its dev dependencies; an installed package uses the one npm brings (npm says where).
+const localGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const gyp = existsSync(localGyp) ? localGyp : process.env.npm_config_node_gyp;
+if (!gyp || !existsSync(gyp)) {
+  console.error(
+    'promptune: node-gyp not found. Fix: run this through npm (`npm rebuild promptune`), or `npm install -g node-gyp`.',
+  );
+  process.exit(1);
+}
 const signature = JSON.stringify({ found, blas, node: process.version });
 const previous = existsSync(infoFile) ? readFileSync(infoFile, 'utf8') : '';
 const steps = previous === signature ? [['build']] : [['configure'], ['build']];

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../', import.meta.url).pathname;
-const IMPORTS: Record<string, string> = {
-  promptune: 'src/index.ts',
-  'promptune/engine': 'src/engine/index.ts',
-  'promptune/transformers': 'src/transformers/index.ts',
-  'promptune/store': 'src/store/index.ts',
-  'promptune/core': 'src/core/index.ts',
-};
+// Every entry point of the package's exports map, pointed at its source: ./dist/<layer>/index.js → src/<layer>/index.ts.
+const EXPORTS = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
+const IMPORTS: Record<string, string> = Object.fromEntries(
+  Object.keys(EXPORTS)
+    .filter((k) => k !== './package.json')
+    .map((k) => (k === '.' ? ['promptune', 'src/index.ts'] : [`promptune/${k.slice(2)}`, `src/${k.slice(2)}/index.ts`])),
+);
 
 function tsBlocks(file: string): string[] {
   return [...readFileSync(join(root, file), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);

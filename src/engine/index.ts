@@ -55,4 +55,4 @@ export {
   type SafetensorsEntry,
   type SafetensorsHeader,
 } from './safetensors.js';
-export { EngineWorker, type EngineWorkerOptions } from './worker.js';
+export { EngineWorker, type EngineWorkerOptions, siblingModule } from './worker.js';

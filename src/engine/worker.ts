@@ -23,6 +23,14 @@ export interface EngineWorkerOptions {
 }
 
 /**
+ * The URL of the module `name` beside the module at `base`: `name.ts` in a source checkout (run through tsx),
+ * `name.js` in the compiled package, whichever kind `base` itself is.
+ */
+export function siblingModule(base: string, name: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
+
+/**
  * A worker thread that imports `moduleUrl` and answers calls to the functions it exports.
  * Calls run one at a time, in order. Arguments are structured-cloned (copied, so the caller keeps its arrays);
  * typed arrays in results are transferred back without a copy.
@@ -42,7 +50,7 @@ export class EngineWorker<API extends Handlers> {
 
   /** Starts a worker that serves the exports of the module at moduleUrl. */
   static start<API extends Handlers>(moduleUrl: string | URL, opts: EngineWorkerOptions = {}): EngineWorker<API> {
-    const entry = new URL('./worker-entry.ts', import.meta.url);
+    const entry = siblingModule(import.meta.url, 'worker-entry');
     const env = { ...process.env, ...(opts.threads ? { PROMPTUNE_THREADS: String(opts.threads) } : {}) };
     const workerData = { moduleUrl: String(moduleUrl) };
     // Source checkouts run TypeScript directly: register tsx's loader inside the worker first.

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promptHash } from '../../core/prompts/index.js';
 import { CLASSIFIER_FILE, type ClassifierMeta, type Prediction } from '../../core/train/index.js';
-import { EngineWorker } from '../../engine/index.js';
+import { EngineWorker, siblingModule } from '../../engine/index.js';
 import { Batcher, type BatcherOptions } from '../batching/batcher.js';
 
 type WorkerApi = typeof import('./classifier-worker.js');
@@ -50,7 +50,7 @@ export class ServedModel {
 
   /** Starts a worker, loads the classifier in `dir` there and serves it as `name`. */
   static async load(name: string, dir: string, opts: ServedModelOptions): Promise<ServedModel> {
-    const worker = EngineWorker.start<WorkerApi>(new URL('./classifier-worker.ts', import.meta.url), {
+    const worker = EngineWorker.start<WorkerApi>(siblingModule(import.meta.url, 'classifier-worker'), {
       ...(opts.threads ? { threads: opts.threads } : {}),
     });
     try {
