@@ -18,10 +18,13 @@ p.add_argument("--seq", type=int, required=True)
 p.add_argument("--threads", type=int, required=True)
 p.add_argument("--steps", type=int, required=True)
 p.add_argument("--warmup", type=int, required=True)
+p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
 transformers.logging.set_verbosity_error()
+# bf16: forward and loss under autocast, as a user writes it; weights and optimiser state stay fp32.
+amp = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16")  # noqa: E731
 
 ids = torch.randint(1000, 20000, (a.batch, a.seq))
 mask = torch.ones(a.batch, a.seq, dtype=torch.long)
@@ -36,7 +39,8 @@ out["attn"] = getattr(model.config, "_attn_implementation", None)
 with torch.no_grad():
     for i in range(a.warmup + a.steps):
         t0 = time.perf_counter()
-        model(input_ids=ids, attention_mask=mask)
+        with amp():
+            model(input_ids=ids, attention_mask=mask)
         if i >= a.warmup:
             out["infer"].append((time.perf_counter() - t0) * 1000)
 
@@ -44,7 +48,8 @@ clf = AutoModelForSequenceClassification.from_pretrained(a.model, num_labels=3).
 opt = torch.optim.AdamW(clf.parameters(), lr=2e-5)
 for i in range(a.warmup + a.steps):
     t0 = time.perf_counter()
-    loss = torch.nn.functional.cross_entropy(clf(input_ids=ids, attention_mask=mask).logits, labels)
+    with amp():
+        loss = torch.nn.functional.cross_entropy(clf(input_ids=ids, attention_mask=mask).logits, labels)
     opt.zero_grad()
     loss.backward()
     opt.step()

@@ -12,7 +12,9 @@ import { parseArgs } from 'node:util';
 import {
   AdamW,
   F,
+  type Precision,
   type Tensor,
+  autocast,
   dispose,
   engineInfo,
   manualSeed,
@@ -37,6 +39,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '3' },
     python: { type: 'string', default: join(root, '.venv-ref', 'bin', 'python') },
+    // bf16: both sides under autocast (ours: libtorch's, theirs: torch.autocast) around forward and loss.
+    precision: { type: 'string', default: 'fp32' },
   },
 });
 const o = {
@@ -48,7 +52,12 @@ const o = {
   warmup: Number(values.warmup),
   rounds: Number(values.rounds),
   python: values.python as string,
+  precision: values.precision as Precision,
 };
+if (o.precision !== 'fp32' && o.precision !== 'bf16') {
+  console.error(`--precision ${o.precision}: expected fp32 or bf16`);
+  process.exit(2);
+}
 if (!existsSync(join(o.model, 'model.safetensors')) || !existsSync(o.python)) {
   console.error(`bench:models needs ${o.model} and ${o.python}: run bash scripts/setup-python-ref.sh first.`);
   process.exit(2);
@@ -76,7 +85,7 @@ function nodeRound(): { infer: number[]; train: number[] } {
   noGrad(() => {
     for (let i = 0; i < o.warmup + o.steps; i++) {
       const t0 = performance.now();
-      tidy(() => model.forward({ inputIds: ids, attentionMask: mask }));
+      tidy(() => autocast(o.precision, () => model.forward({ inputIds: ids, attentionMask: mask })));
       if (i >= o.warmup) out.infer.push(performance.now() - t0);
     }
   });
@@ -86,7 +95,9 @@ function nodeRound(): { infer: number[]; train: number[] } {
   for (let i = 0; i < o.warmup + o.steps; i++) {
     const t0 = performance.now();
     tidy(() => {
-      const loss = F.crossEntropy(clf.forward({ inputIds: ids, attentionMask: mask }).logits as Tensor, labels);
+      const loss = autocast(o.precision, () =>
+        F.crossEntropy(clf.forward({ inputIds: ids, attentionMask: mask }).logits as Tensor, labels),
+      );
       opt.zeroGrad();
       loss.backward();
       opt.step();
@@ -115,6 +126,8 @@ function pythonRound(): { infer: number[]; train: number[]; torch: string; trans
     o.steps,
     '--warmup',
     o.warmup,
+    '--precision',
+    o.precision,
   ];
   // process.env as the engine left it (OPENBLAS_CORETYPE dropped), so both sides' OpenBLAS use the same kernels.
   const r = spawnSync(o.python, [join(here, 'ref.py'), ...args.map(String)], {
@@ -127,7 +140,9 @@ function pythonRound(): { infer: number[]; train: number[]; torch: string; trans
 }
 
 setNumThreads(o.threads);
-process.stderr.write(`bench:models — ${o.model}, batch ${o.batch}×${o.seq}, ${o.threads} threads, ${o.rounds} rounds\n`);
+process.stderr.write(
+  `bench:models — ${o.model}, batch ${o.batch}×${o.seq}, ${o.threads} threads, ${o.precision}, ${o.rounds} rounds\n`,
+);
 const ours = { infer: [] as number[], train: [] as number[] };
 const theirs = { infer: [] as number[], train: [] as number[] };
 let versions = { torch: '', transformers: '', attn: null as string | null };
@@ -146,7 +161,7 @@ const row = (name: string, a: number[], b: number[]): string => {
   return `| ${name} | ${x.toFixed(0)} ms (${((tokens / x) * 1000).toFixed(0)} tok/s) | ${y.toFixed(0)} ms (${((tokens / y) * 1000).toFixed(0)} tok/s) | ${(y / x).toFixed(2)} |`;
 };
 const table = [
-  `| all-MiniLM-L6-v2, batch ${o.batch}×${o.seq}, ${o.threads} threads | Promptune | transformers ${versions.transformers} (torch ${versions.torch}, attn ${versions.attn}) | speed ratio (theirs/ours) |`,
+  `| all-MiniLM-L6-v2, batch ${o.batch}×${o.seq}, ${o.threads} threads, ${o.precision} | Promptune | transformers ${versions.transformers} (torch ${versions.torch}, attn ${versions.attn}) | speed ratio (theirs/ours) |`,
   '|---|---|---|---|',
   row('inference batch (bare encoder)', ours.infer, theirs.infer),
   row('train step (classification head, AdamW)', ours.train, theirs.train),

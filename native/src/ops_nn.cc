@@ -19,8 +19,16 @@ static Napi::Value LogSoftmax(const Napi::CallbackInfo& info) {
 // layerNorm(x, normalizedShape, weight?, bias?, eps)
 static Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   return Guard(info, "layerNorm", [&]() -> Napi::Value {
-    return Wrap(info, at::layer_norm(ArgTensor(info, 0), ArgInts(info, 1), Opt(ArgOptTensor(info, 2)), Opt(ArgOptTensor(info, 3)),
-                                     ArgDouble(info, 4)));
+    at::Tensor& x = ArgTensor(info, 0);
+    c10::optional<at::Tensor> weight = Opt(ArgOptTensor(info, 2));
+    // A bf16 activation with fp32 weights (a head's dense → GELU → LayerNorm under autocast): normalise in the
+    // weights' precision and answer in the input's, as PyTorch 2's mixed-type CPU kernel does (1.13 refuses it).
+    if (weight && weight->scalar_type() != x.scalar_type()) {
+      at::Tensor out = at::layer_norm(x.to(weight->scalar_type()), ArgInts(info, 1), weight, Opt(ArgOptTensor(info, 3)),
+                                      ArgDouble(info, 4));
+      return Wrap(info, out.to(x.scalar_type()));
+    }
+    return Wrap(info, at::layer_norm(x, ArgInts(info, 1), weight, Opt(ArgOptTensor(info, 3)), ArgDouble(info, 4)));
   });
 }
 

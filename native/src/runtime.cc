@@ -2,6 +2,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <ATen/autocast_mode.h>
 #include <malloc.h>
 #include <torch/version.h>
 
@@ -89,6 +90,70 @@ static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(TensorTable::live.load()));
 }
 
+// Mixed precision through libtorch's own autocast, so the cast policy is PyTorch's: matmuls and linears run in the
+// lower precision, the ops its policy keeps in fp32 (losses, reductions, …) stay there, and fp32 weights are cast
+// per region. The state is per thread. Turning it off clears the cast-weight cache, which would otherwise hold
+// copies of weights from before the optimiser's next step.
+static bool AutocastEnabled(bool cuda) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  return at::autocast::is_autocast_enabled(cuda ? at::kCUDA : at::kCPU);
+#else
+  return cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+#endif
+}
+
+static at::ScalarType AutocastDtype(bool cuda) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  return at::autocast::get_autocast_dtype(cuda ? at::kCUDA : at::kCPU);
+#else
+  return cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+#endif
+}
+
+static Napi::Value SetAutocast(const Napi::CallbackInfo& info) {
+  return Guard(info, "setAutocast", [&]() -> Napi::Value {
+    std::string device = ArgString(info, 0);
+    if (device != "cpu" && device != "cuda") throw ArgError("autocast device must be cpu or cuda, got " + device);
+    bool cuda = device == "cuda";
+    bool enable = info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined();
+    if (enable) {
+      at::ScalarType dtype = ParseDtype(info[1].As<Napi::String>().Utf8Value());
+      if (dtype != at::kBFloat16 && dtype != at::kHalf)
+        throw ArgError("autocast runs in bfloat16 or float16, got " + std::string(DtypeName(dtype)));
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+      at::autocast::set_autocast_dtype(cuda ? at::kCUDA : at::kCPU, dtype);
+      at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, true);
+#else
+      if (cuda) {
+        at::autocast::set_autocast_gpu_dtype(dtype);
+        at::autocast::set_enabled(true);
+      } else {
+        at::autocast::set_autocast_cpu_dtype(dtype);
+        at::autocast::set_cpu_enabled(true);
+      }
+#endif
+    } else {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+      at::autocast::set_autocast_enabled(cuda ? at::kCUDA : at::kCPU, false);
+#else
+      if (cuda) at::autocast::set_enabled(false);
+      else at::autocast::set_cpu_enabled(false);
+#endif
+      at::autocast::clear_cache();
+    }
+    return info.Env().Undefined();
+  });
+}
+
+// The autocast dtype on `device` ("bfloat16", "float16"), or null when autocast is off there.
+static Napi::Value GetAutocast(const Napi::CallbackInfo& info) {
+  return Guard(info, "getAutocast", [&]() -> Napi::Value {
+    bool cuda = ArgString(info, 0) == "cuda";
+    if (!AutocastEnabled(cuda)) return info.Env().Null();
+    return Napi::String::New(info.Env(), DtypeName(AutocastDtype(cuda)));
+  });
+}
+
 void RegisterRuntime(Napi::Env env, Napi::Object e) {
   ExportAll(env, e, {
                        {"manualSeed", ManualSeed},
@@ -100,6 +165,8 @@ void RegisterRuntime(Napi::Env env, Napi::Object e) {
                        {"nativeHeapBytes", NativeHeapBytes},
                        {"liveTensors", LiveTensors},
                        {"trimNativeHeap", TrimNativeHeap},
+                       {"setAutocast", SetAutocast},
+                       {"getAutocast", GetAutocast},
                    });
 }
 

@@ -13,6 +13,8 @@ export type ProgressEvent =
       trainExamples: number;
       devExamples: number;
       epochs: number;
+      /** fp32, or bf16 mixed precision (autocast, fp32 weights). */
+      precision?: 'fp32' | 'bf16';
     }
   | {
       type: 'step';

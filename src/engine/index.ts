@@ -55,4 +55,13 @@ export {
   type SafetensorsEntry,
   type SafetensorsHeader,
 } from './safetensors.js';
+export {
+  PRECISION_SETTINGS,
+  type Precision,
+  type PrecisionSetting,
+  autocast,
+  autocastDtype,
+  cpuHasFastBf16,
+  resolvePrecision,
+} from './precision.js';
 export { EngineWorker, type EngineWorkerOptions, siblingModule } from './worker.js';

@@ -114,6 +114,8 @@ export interface NativeEngine {
   nativeHeapBytes(): number;
   liveTensors(): number;
   trimNativeHeap(): boolean;
+  setAutocast(device: 'cpu' | 'cuda', dtype: string | null): void;
+  getAutocast(device: 'cpu' | 'cuda'): string | null;
 }
 
 /** Where the addon is: PROMPTUNE_NATIVE_ADDON when set (a build elsewhere), else this package's native build. */

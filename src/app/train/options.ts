@@ -1,6 +1,7 @@
 // The training options by their user-facing names (what `promptune train` takes as flags, what a search space
 // varies, what a form would offer): each one's kind, and the run spec a set of them makes. One table, so the CLI,
 // a search and any other surface spell an option the same way and validate it once.
+import { resolvePrecision } from '../../engine/index.js';
 import { AppError } from '../errors.js';
 import { type RunSpec, parseSpec } from './spec.js';
 
@@ -31,6 +32,7 @@ export const TRAIN_OPTIONS = {
   'eval-every': { type: 'string' },
   patience: { type: 'string' },
   'class-weights': { type: 'boolean', default: false },
+  precision: { type: 'string' },
   seed: { type: 'string' },
   model: { type: 'string' },
   'checkpoint-every': { type: 'string' },
@@ -68,6 +70,7 @@ const OPTION_OF: Record<string, TrainOptionName> = {
   earlyStoppingPatience: 'patience',
   seed: 'seed',
   classWeights: 'class-weights',
+  precision: 'precision',
   prompt: 'prompt',
   ensemble: 'prompt',
   demonstrations: 'demonstrations',
@@ -85,6 +88,21 @@ const OPTION_OF: Record<string, TrainOptionName> = {
   tensorboard: 'tensorboard',
   out: 'out',
 };
+
+/** `--precision` resolved for this machine (auto: bf16 where the CPU runs it natively); the spec keeps the result. */
+function precisionOf(
+  value: string | undefined,
+  problems: { code: string; path: string; message: string; received?: string }[],
+): string | undefined {
+  if (value === undefined || value === 'fp32' || value === 'bf16') return value;
+  if (value === 'auto') return resolvePrecision('auto').precision;
+  const message =
+    value === 'fp16'
+      ? 'fp16 needs a CUDA device with loss scaling, and training runs on the CPU: use bf16 or fp32'
+      : 'expected auto, fp32 or bf16';
+  problems.push({ code: 'invalid_value', path: 'precision', message, received: value });
+  return undefined;
+}
 
 /**
  * The validated run spec these options make (prompt still a name or hash); otherwise an AppError whose problems'
@@ -121,6 +139,7 @@ export function specFromOptions(values: TrainOptionValues, overrides: Record<str
     earlyStoppingPatience: num('patience'),
     seed: num('seed'),
     classWeights: values['class-weights'] ? 'balanced' : 'none',
+    precision: precisionOf(values.precision, problems),
     prompt: prompts?.[0],
     ensemble: prompts && prompts.length > 1 ? prompts.slice(1) : undefined,
     demonstrations: values.demonstrations,

@@ -189,7 +189,15 @@ export async function executeRun(
         trainExamples: trainEx.length,
         devExamples: devEx.length,
         epochs: spec.epochs,
+        precision: spec.precision,
       });
+      if (spec.precision === 'bf16')
+        emit({
+          type: 'note',
+          level: 'info',
+          message:
+            'training in bf16 mixed precision (autocast around forward and loss; fp32 weights, optimiser state and saved model)',
+        });
       const loopParameters = policy.beforeLoop?.(p, trainEx, spec, emit);
       const loopCfg = policy.loopConfig(spec);
       const eta = etaClock();

@@ -6,6 +6,7 @@ import {
   F,
   LrScheduler,
   type Tensor,
+  autocast,
   clipGradNorm,
   constantWithWarmup,
   cosineWithWarmup,
@@ -118,7 +119,11 @@ function scoreBatches<B>(
     for (let i = 0; i < examples.length; i += cfg.batchSize) {
       const batch = recipe.batch(p, examples.slice(i, i + cfg.batchSize), cfg);
       try {
-        out.push(...tidy(() => noGrad(() => finish(recipe.logits(p, batch)).tolist() as number[][])));
+        out.push(
+          ...tidy(() =>
+            noGrad(() => finish(autocast(cfg.precision, () => recipe.logits(p, batch)).to('float32')).tolist() as number[][]),
+          ),
+        );
       } finally {
         recipe.disposeBatch(batch);
       }
@@ -236,26 +241,25 @@ export async function trainModel<B>(
           const examples = order.slice(k * cfg.batchSize, (k + 1) * cfg.batchSize).map((i) => train[i] as TrainExample);
           const batch = recipe.batch(p, examples, cfg, { epoch: state.epoch });
           loss += tidy(() => {
-            if (recipe.loss) {
-              const own = recipe.loss(p, batch);
-              own.div(cfg.gradAccumulation).backward();
-              return own.item();
-            }
-            const logits = recipe.logits(p, batch);
-            const l = multi
-              ? F.binaryCrossEntropyWithLogits(
-                  logits,
-                  tensor(examples.map((e) => [...(e.targets ?? [])])),
-                  weights ? { posWeight: weights } : {},
-                )
-              : F.crossEntropy(
-                  logits,
-                  tensor(
-                    examples.map((e) => e.label),
-                    { dtype: 'int64' },
-                  ),
-                  weights ? { weight: weights } : {},
-                );
+            // Forward and loss under autocast (bf16: PyTorch's cast policy), backward outside it, as torch.autocast.
+            const l = autocast(cfg.precision, () => {
+              if (recipe.loss) return recipe.loss(p, batch);
+              const logits = recipe.logits(p, batch);
+              return multi
+                ? F.binaryCrossEntropyWithLogits(
+                    logits,
+                    tensor(examples.map((e) => [...(e.targets ?? [])])),
+                    weights ? { posWeight: weights } : {},
+                  )
+                : F.crossEntropy(
+                    logits,
+                    tensor(
+                      examples.map((e) => e.label),
+                      { dtype: 'int64' },
+                    ),
+                    weights ? { weight: weights } : {},
+                  );
+            });
             l.div(cfg.gradAccumulation).backward();
             return l.item();
           });
@@ -362,7 +366,7 @@ function devScores<B>(
     const was = p.model.training;
     p.model.eval();
     try {
-      return noGrad(() => recipe.score?.(p, dev, cfg) as Omit<EvalLog, 'step'>);
+      return noGrad(() => autocast(cfg.precision, () => recipe.score?.(p, dev, cfg) as Omit<EvalLog, 'step'>));
     } finally {
       p.model.train(was);
     }

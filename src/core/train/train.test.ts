@@ -2,7 +2,7 @@
 // weights are kept, memory stays flat, divergence stops the run with the way out, and LoRA trains through the
 // same loop. The model is the complete small XLM-R checkpoint, re-initialised as transformers would.
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../../engine/index.js';
+import { type Tensor, autocastDtype } from '../../engine/index.js';
 import { type Pretrained, applyLora, trainableParameters } from '../../transformers/index.js';
 import { checkPrompt } from '../prompts/index.js';
 import {
@@ -72,6 +72,24 @@ describe('training', () => {
     expect(result.stoppedBy).toBe('completed');
     expect(result.evals.length).toBe(10);
     expect(accuracy(p, classificationRecipe, test)).toBeGreaterThan(0.9);
+    p.model.dispose();
+  });
+
+  it('bf16 mixed precision learns the same task with fp32 weights kept, and leaves no autocast behind', async () => {
+    const p = fresh('masked-lm');
+    const recipe = promptMlmRecipe(prompt, labels);
+    const cfg = trainConfig({ epochs: 12, batchSize: 16, learningRate: 3e-3, evalEvery: 10, maxLength: 32, precision: 'bf16' });
+    const result = await trainModel(p, recipe, train, dev, labels, cfg);
+    expect(result.history[0]?.loss).toBeGreaterThan(result.history.at(-1)?.loss as number);
+    expect(result.best?.accuracy).toBeGreaterThan(0.9);
+    expect(accuracy(p, recipe, test)).toBeGreaterThan(0.9);
+    expect(p.model.parameters().every((w) => w.dtype === 'float32')).toBe(true);
+    expect(autocastDtype()).toBeNull();
+    expect(result.liveTensorsGrowth).toBeLessThanOrEqual(0);
+    // Predictions under bf16 are floats the caller can read, close to the fp32 ones of the same weights.
+    const [bf16] = predictProbs(p, recipe, test.slice(0, 4), cfg);
+    const [fp32] = predictProbs(p, recipe, test.slice(0, 4), { ...cfg, precision: 'fp32' });
+    for (const [i, v] of (fp32 as number[]).entries()) expect(Math.abs((bf16 as number[])[i]! - v)).toBeLessThan(0.05);
     p.model.dispose();
   });
 
