@@ -28,6 +28,8 @@ export const HYPER_HELP = `  --recipe <r>             prompt-mlm (default when -
   --max-grad-norm <x>      default 1           --max-length <n>    tokens per input (default 128)
   --eval-every <steps>     default: each epoch --patience <n>      early stopping after n evaluations without gain
   --class-weights          weigh classes by inverse frequency (imbalanced data)
+  --precision <p>          fp32 (default), bf16 (mixed precision: autocast, fp32 weights), or auto (bf16 where the
+                           CPU has AVX-512 BF16 or AMX, else fp32)
   --seed <n>               default 42
   --model <ref>            train this model instead of the task's
   --checkpoint-every <n>   checkpoint every n steps (default: each epoch); always at the end
