@@ -2913,6 +2913,7 @@ export interface paths {
                                 "eval-every"?: string | boolean;
                                 patience?: string | boolean;
                                 "class-weights"?: string | boolean;
+                                precision?: string | boolean;
                                 seed?: string | boolean;
                                 model?: string | boolean;
                                 "checkpoint-every"?: string | boolean;
