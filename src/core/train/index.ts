@@ -58,6 +58,7 @@ export {
   readClassifierMeta,
   recipeForMeta,
   loadClassifier,
+  inputTokenCounter,
   classifierFrom,
   toPrediction,
 } from './classifier.js';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promptHash } from '../../core/prompts/index.js';
-import { CLASSIFIER_FILE, type ClassifierMeta, type Prediction } from '../../core/train/index.js';
+import { CLASSIFIER_FILE, type ClassifierMeta, type Prediction, inputTokenCounter } from '../../core/train/index.js';
 import { EngineWorker, siblingModule } from '../../engine/index.js';
 import { Batcher, type BatcherOptions } from '../batching/batcher.js';
 
@@ -19,9 +19,14 @@ export interface ModelIdentity {
 }
 
 /** How a model is served. */
-export interface ServedModelOptions extends Omit<BatcherOptions, 'onBatch'> {
+export interface ServedModelOptions extends Omit<BatcherOptions, 'onBatch' | 'lengthOf'> {
   /** Intra-op threads for the model's worker. */
   threads?: number;
+  /**
+   * Group waiting inputs by token length so each batch pads to its own longest (default true; false: first in,
+   * first out). Lengths come from the model's tokenizer on the main thread.
+   */
+  groupByLength?: boolean;
   onBatch?: (model: string, size: number, seconds: number) => void;
 }
 
@@ -42,9 +47,15 @@ export class ServedModel {
     this.meta = meta;
     this.identity = identity;
     this.#worker = worker;
-    this.#batcher = new Batcher((items) => worker.call('predict', items), {
-      ...opts,
-      onBatch: (size, seconds) => opts.onBatch?.(identity.name, size, seconds),
+    const { groupByLength = true, onBatch, ...batching } = opts;
+    // Lengths on this thread, not the worker's: the worker is busy with the running batch, and a length asked of
+    // it would wait behind that batch. The tokenizer alone is small and fast, and the worker tokenizes again for
+    // real, so a length only steers grouping, never what an input is predicted from.
+    const lengthOf = groupByLength ? inputTokenCounter(dir, meta) : undefined;
+    this.#batcher = new Batcher<Record<string, string>, Prediction>((items) => worker.call('predict', items), {
+      ...batching,
+      ...(lengthOf ? { lengthOf } : {}),
+      onBatch: (size, seconds) => onBatch?.(identity.name, size, seconds),
     });
   }
 
