@@ -208,7 +208,10 @@ describe('promptune data import: files as spreadsheets and CRMs write them', () 
 
     const wrong = await promptune(cwd, 'data', 'import', '--encoding', 'utf-8');
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr).toContain('train.csv:2: not valid UTF-8: leave out the encoding to detect it');
+    // Every row has bytes that are not UTF-8: nothing to import, said once with the fix.
+    expect(wrong.stderr).toContain(
+      "train.csv: none of its 4 rows can be imported: not valid UTF-8 (given): byte 0xeb at line 2, column 3, byte offset 14: pass --encoding windows-1252 (or the file's encoding):",
+    );
     const badDelimiter = await promptune(cwd, 'data', 'import', '--delimiter', ':');
     expect(badDelimiter.status).toBe(2);
     expect(badDelimiter.stderr).toContain('--delimiter ":" is not a CSV delimiter: use one of , ; | or tab');
@@ -225,7 +228,7 @@ describe('promptune data import: files as spreadsheets and CRMs write them', () 
     writeFileSync(taskFile, readFileSync(taskFile, 'utf8').replace('data:\n', 'data:\n  encoding: utf-8\n'));
     const fromTask = await promptune(cwd, 'data', 'import');
     expect(fromTask.status).toBe(1);
-    expect(fromTask.stderr).toContain('train.csv:2: not valid UTF-8');
+    expect(fromTask.stderr).toContain('train.csv: none of its 4 rows can be imported: not valid UTF-8 (given)');
     const flag = await promptune(cwd, 'data', 'import', '--encoding', 'cp1252');
     expect(flag.status, flag.stderr).toBe(0);
     expect(flag.stdout).toContain(`version ${version}\n  read as csv, semicolon-separated (detected), windows-1252 (given)\n`);

@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import {
   DataError,
+  type ImportOptions,
   type ImportResult,
   csvHeader,
   decodeText,
@@ -155,13 +156,113 @@ describe('encodings', () => {
     expect(given.dataset.hash).toBe(r.dataset.hash);
   });
 
-  it('refuses a wrong explicit UTF-8 with the line of the first bad byte and the fix', async () => {
+  it('lists the rows of a wrong explicit UTF-8 with line, column, byte offset and the fix; none usable is an error', async () => {
     const path = file('wrong.csv', cp1252);
     const err = await importFile(path, { encoding: 'utf-8' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as DataError).message).toBe(
-      `${path}:2: not valid UTF-8: leave out the encoding to detect it, or give the file's encoding (e.g. windows-1252).`,
+    expect((err as DataError).code).toBe('DATA_EMPTY');
+    expect((err as DataError).fix).toBe(
+      "not valid UTF-8 (given): byte 0xeb at line 2, column 3, byte offset 19: pass --encoding windows-1252 (or the file's encoding)",
     );
+    expect((err as DataError).message.split('\n').slice(0, 2)).toEqual([
+      `${path}: none of its 4 rows can be imported: not valid UTF-8 (given): byte 0xeb at line 2, column 3, byte offset 19: pass --encoding windows-1252 (or the file's encoding):`,
+      "  line 2 (name): BAD_ENCODING: not valid UTF-8 (given): byte 0xeb at line 2, column 3, byte offset 19: pass --encoding windows-1252 (or the file's encoding).",
+    ]);
+  });
+
+  it('never turns bad bytes into U+FFFD: a UTF-8 file with a bad row lists it, the other rows import', async () => {
+    // Given as utf-8, detected by its BOM, and detected because most of its non-ASCII bytes are UTF-8.
+    const body = (bad: number[]): Buffer =>
+      Buffer.concat([
+        Buffer.from('text,label\nZoë: crème brûlée,great\n'),
+        Buffer.from(bad),
+        Buffer.from(',great\n"two\nlines '),
+        Buffer.from([0xc3]),
+        Buffer.from('",other\nok,other\n'),
+      ]);
+    const cases: [string, Buffer, ImportOptions, string][] = [
+      ['given.csv', body([0x80, 0x80, 0x80]), { encoding: 'utf-8' }, 'given'],
+      ['bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body([0x80, 0x80, 0x80])]), {}, 'detected'],
+      ['mostly.csv', body([0xff]), {}, 'detected'],
+    ];
+    for (const [name, bytes, opts, source] of cases) {
+      const r = await importFile(file(name, bytes), { ...opts, allowedLabels: LABELS });
+      expect(r.read.encoding?.value).toBe('utf-8');
+      expect(rows(r)).toEqual([
+        [2, 'Zoë: crème brûlée', 'great'],
+        [6, 'ok', 'other'],
+      ]);
+      expect(r.dataset.examples.some((e) => (e.inputs.text as string).includes('\uFFFD'))).toBe(false);
+      const bom = name === 'bom.csv' ? 3 : 0;
+      expect(r.problems).toEqual([
+        {
+          line: 3,
+          column: 'text',
+          code: 'BAD_ENCODING',
+          value: name === 'mostly.csv' ? '0xff' : '0x80',
+          offset: 39 + bom,
+          message: `not valid UTF-8 (${source}): byte 0x${name === 'mostly.csv' ? 'ff' : '80'} at line 3, column 1, byte offset ${39 + bom}: pass --encoding windows-1252 (or the file's encoding).`,
+        },
+        {
+          line: 4,
+          column: 'text',
+          code: 'BAD_ENCODING',
+          value: '0xc3',
+          offset: expect.any(Number),
+          message: expect.stringContaining('at line 5, column 7, byte offset'),
+        },
+      ]);
+    }
+    // A file that is mostly not UTF-8 is still Windows-1252 (detection as before): \x80 is the euro sign there.
+    const euro = await importFile(
+      file('euro.csv', Buffer.from([...Buffer.from('text,label\n'), 0x80, 0x80, 0x80, ...Buffer.from(',great\n')])),
+    );
+    expect(euro.read.encoding).toEqual({ value: 'windows-1252', source: 'detected', bom: false });
+    expect(rows(euro)).toEqual([[2, '€€€', 'great']]);
+  });
+
+  it("lists Windows-1252's unassigned bytes (0x81 0x8D 0x8F 0x90 0x9D) and unpaired UTF-16 surrogates as problem rows", async () => {
+    const cp = Buffer.concat([
+      Buffer.from('text;label\r\nCafé;great\r\nx', 'latin1'),
+      Buffer.from([0x9d]),
+      Buffer.from(';other\r\n'),
+    ]);
+    for (const encoding of [undefined, 'windows-1252', 'latin1'] as const) {
+      const r = await importFile(file('cp.csv', cp), { ...(encoding ? { encoding } : {}), allowedLabels: LABELS });
+      expect(rows(r)).toEqual([[2, 'Café', 'great']]);
+      expect(problems(r)).toEqual([[3, 'BAD_ENCODING', 'text']]);
+      expect(r.problems[0]?.message).toBe(
+        `not valid windows-1252 (${encoding ? 'given' : 'detected'}): byte 0x9d at line 3, column 2, byte offset 25: pass --encoding with the file's encoding.`,
+      );
+    }
+    const lone = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('text\tlabel\r\nZoë\tgreat\r\n', 'utf16le'),
+      Buffer.from([0x00, 0xd8]),
+      Buffer.from('x\tother\r\n', 'utf16le'),
+    ]);
+    const r16 = await importFile(file('lone.csv', lone), { allowedLabels: LABELS });
+    expect(rows(r16)).toEqual([[2, 'Zoë', 'great']]);
+    expect(problems(r16)).toEqual([[3, 'BAD_ENCODING', 'text']]);
+    expect(r16.problems[0]?.message).toContain('not valid UTF-16LE (detected): byte 0x00 at line 3, column 1');
+    // A header with a bad byte is an error naming it (its columns could not be matched).
+    await expect(
+      importFile(file('head.csv', Buffer.from([0x74, 0xff, 0x0a, 0x61, 0x0a])), { encoding: 'utf-8' }),
+    ).rejects.toThrow(
+      /head\.csv: the header is not valid UTF-8 \(given\): byte 0xff at line 1, column 2, byte offset 1: pass --encoding windows-1252/,
+    );
+  });
+
+  it('reads JSONL rows with bad bytes as problems too', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"text":"Zoë","label":"great"}\n{"text":"'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from('","label":"other"}\n'),
+    ]);
+    const r = await importFile(file('bad.jsonl', bytes), { encoding: 'utf-8', allowedLabels: LABELS });
+    expect(rows(r)).toEqual([[1, 'Zoë', 'great']]);
+    expect(problems(r)).toEqual([[2, 'BAD_ENCODING', 'text']]);
+    expect(r.problems[0]?.offset).toBe(41);
   });
 
   it('reads UTF-16LE with a BOM (Excel\'s "Unicode text": tab-separated) and UTF-16BE, lines intact', async () => {
@@ -192,6 +293,7 @@ describe('encodings', () => {
       encoding: 'utf-8',
       source: 'detected',
       bom: true,
+      invalid: [],
     });
     expect(decodeText(Buffer.from('Zoë')).encoding).toBe('utf-8');
     // The whole 0x80-0x9F range of Windows-1252 (Node 20's own decoder gets it wrong).

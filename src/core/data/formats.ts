@@ -15,12 +15,29 @@ export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
 /** How a setting was arrived at: passed by the caller, detected from the bytes, or the default (e.g. .tsv → tab). */
 export type SettingSource = 'given' | 'detected' | 'default';
 
+/** A byte (sequence) that is no character in the encoding the file was read with: where it is, for the problem row. */
+export interface InvalidByte {
+  /** Byte offset in the file (a BOM counted). */
+  offset: number;
+  /** 1-based line and character column. */
+  line: number;
+  column: number;
+  /** The byte at `offset`. */
+  byte: number;
+}
+
 /** A decoded file: its text (without a byte-order mark), the encoding used, how it was chosen and whether a BOM was there. */
 export interface DecodedText {
   text: string;
   encoding: TextEncoding;
   source: SettingSource;
   bom: boolean;
+  /**
+   * Bytes that are no character in `encoding` (in order): in `text` they are U+FFFD (UTF-8, UTF-16) or the C1
+   * control of the same number (Windows-1252's five unassigned bytes), so import lists their rows as problems
+   * instead of storing them.
+   */
+  invalid: InvalidByte[];
 }
 
 /** The byte-order mark each encoding may start with. */
@@ -38,47 +55,126 @@ export function delimiterName(d: CsvDelimiter): string {
 }
 
 /**
- * Decodes a file's bytes. With `encoding` that encoding is used (a BOM of it is dropped); UTF-8 that is not valid
- * is an error naming the line, so a wrong --encoding never turns characters into "\uFFFD" silently. Without it: a
- * UTF-8 or UTF-16 BOM decides; otherwise bytes that are valid UTF-8 are UTF-8, anything else is Windows-1252
- * (which decodes every byte: what Excel on Windows and most older CRMs write).
+ * Decodes a file's bytes. With `encoding` that encoding is used (a BOM of it is dropped). Without it: a UTF-8 or
+ * UTF-16 BOM decides; otherwise bytes that are valid UTF-8 are UTF-8, and so are bytes with more valid multi-byte
+ * UTF-8 characters than invalid bytes (a UTF-8 file with a few bad bytes, which Windows-1252 would turn into
+ * "Ã©" everywhere); anything else is Windows-1252 (what Excel on Windows and most older CRMs write). Bytes that are
+ * no character in the encoding used are listed in `invalid`, never silently turned into "\uFFFD".
  */
 export function decodeText(bytes: Uint8Array, encoding?: TextEncoding, source = 'file'): DecodedText {
   if (encoding !== undefined) {
     if (!(TEXT_ENCODINGS as readonly string[]).includes(encoding))
       throw new DataError('DATA_FORMAT', `${source}: unknown encoding "${encoding}": use one of ${TEXT_ENCODINGS.join(', ')}.`);
     const bom = BOMS.find((b) => b.encoding === encoding && startsWith(bytes, b.bytes));
-    const body = bom ? bytes.subarray(bom.bytes.length) : bytes;
-    if (encoding === 'utf-8') {
-      try {
-        return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding, source: 'given', bom: !!bom };
-      } catch {
-        throw new DataError(
-          'DATA_FORMAT',
-          `${source}:${lineOfFirstInvalidUtf8(body)}: not valid UTF-8: leave out the encoding to detect it, or give the file's encoding (e.g. windows-1252).`,
-        );
-      }
-    }
-    if (encoding.startsWith('utf-16') && body.length % 2 === 1)
+    if (encoding.startsWith('utf-16') && bytes.length % 2 === 1)
       throw new DataError(
         'DATA_FORMAT',
         `${source}: an odd number of bytes cannot be ${encoding}: leave out the encoding to detect it, or give the file's encoding.`,
       );
-    return { text: decode(body, encoding), encoding, source: 'given', bom: !!bom };
+    return decoded(bytes, encoding, 'given', bom ? bom.bytes.length : 0);
   }
   const bom = BOMS.find((b) => startsWith(bytes, b.bytes));
-  if (bom)
-    return {
-      text: decode(bytes.subarray(bom.bytes.length), bom.encoding),
-      encoding: bom.encoding,
-      source: 'detected',
-      bom: true,
-    };
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8', source: 'detected', bom: false };
-  } catch {
-    return { text: decode(bytes, 'windows-1252'), encoding: 'windows-1252', source: 'detected', bom: false };
+  if (bom) return decoded(bytes, bom.encoding, 'detected', bom.bytes.length);
+  const { invalid, multiByte } = scanUtf8(bytes);
+  return decoded(bytes, invalid.length <= multiByte ? 'utf-8' : 'windows-1252', 'detected', 0);
+}
+
+function decoded(bytes: Uint8Array, encoding: TextEncoding, source: SettingSource, bomLength: number): DecodedText {
+  const body = bytes.subarray(bomLength);
+  const bad =
+    encoding === 'utf-8'
+      ? scanUtf8(body).invalid
+      : encoding === 'utf-16le' || encoding === 'utf-16be'
+        ? scanUtf16(body, encoding === 'utf-16le')
+        : scanCp1252(body);
+  return {
+    text: decode(body, encoding),
+    encoding,
+    source,
+    bom: bomLength > 0,
+    invalid: positions(body, bad, encoding, bomLength),
+  };
+}
+
+/** Windows-1252's unassigned bytes: no character, so a file with them is not Windows-1252 (or has bad bytes). */
+const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+
+/** The offsets of Windows-1252's unassigned bytes. */
+function scanCp1252(b: Uint8Array): number[] {
+  const invalid: number[] = [];
+  for (let i = 0; i < b.length; i++) if (CP1252_UNDEFINED.has(b[i] as number)) invalid.push(i);
+  return invalid;
+}
+
+/** The offsets where a maximal invalid UTF-8 subsequence starts, and how many valid multi-byte characters there are. */
+function scanUtf8(b: Uint8Array): { invalid: number[]; multiByte: number } {
+  const invalid: number[] = [];
+  let multiByte = 0;
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i] as number;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    // The second byte's range excludes overlong forms, surrogates and code points above U+10FFFF.
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    let k = 1;
+    while (k < len) {
+      const d = b[i + k];
+      if (d === undefined || d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) break;
+      k++;
+    }
+    if (len && k === len) multiByte++;
+    else invalid.push(i);
+    i += k;
   }
+  return { invalid, multiByte };
+}
+
+/** The offsets of unpaired surrogates (and of a last odd byte) in UTF-16. */
+function scanUtf16(b: Uint8Array, le: boolean): number[] {
+  const unit = (i: number): number =>
+    le ? (b[i] as number) | ((b[i + 1] as number) << 8) : ((b[i] as number) << 8) | (b[i + 1] as number);
+  const invalid: number[] = [];
+  const even = b.length & ~1;
+  for (let i = 0; i < even; i += 2) {
+    const u = unit(i);
+    if (u >= 0xd800 && u <= 0xdbff && i + 2 < even && (unit(i + 2) & 0xfc00) === 0xdc00) i += 2;
+    else if (u >= 0xd800 && u <= 0xdfff) invalid.push(i);
+  }
+  if (b.length % 2) invalid.push(b.length - 1);
+  return invalid;
+}
+
+/** Line and column of each bad offset (sorted), counting characters of `encoding` from the line's start. */
+function positions(body: Uint8Array, bad: number[], encoding: TextEncoding, bomLength: number): InvalidByte[] {
+  if (!bad.length) return [];
+  const utf16 = encoding === 'utf-16le' || encoding === 'utf-16be';
+  const step = utf16 ? 2 : 1;
+  const lf = (i: number): boolean =>
+    utf16
+      ? body[i + (encoding === 'utf-16le' ? 0 : 1)] === 0x0a && body[i + (encoding === 'utf-16le' ? 1 : 0)] === 0
+      : body[i] === 0x0a;
+  const set = new Set(bad);
+  // A character starts at every byte but UTF-8 continuation bytes; each invalid sequence shows as one character.
+  const starts = (i: number): boolean => encoding !== 'utf-8' || ((body[i] as number) & 0xc0) !== 0x80 || set.has(i);
+  const out: InvalidByte[] = [];
+  let line = 1;
+  let column = 1;
+  let i = 0;
+  for (const offset of bad) {
+    for (; i < offset; i += step) {
+      if (lf(i)) {
+        line++;
+        column = 1;
+      } else if (starts(i)) column++;
+    }
+    out.push({ offset: offset + bomLength, line, column, byte: body[offset] as number });
+  }
+  return out;
 }
 
 /**
@@ -99,26 +195,6 @@ function decode(bytes: Uint8Array, encoding: TextEncoding): string {
       .replace(/[\x80-\x9f]/g, (c) => String.fromCharCode(CP1252_80_9F[c.charCodeAt(0) - 0x80] as number));
   }
   return new TextDecoder(encoding).decode(bytes);
-}
-
-/** The 1-based line of the first byte sequence that is not UTF-8 (for the message of a wrong explicit encoding). */
-function lineOfFirstInvalidUtf8(bytes: Uint8Array): number {
-  // Grow a prefix by lines until it no longer decodes; a character split by a line end cannot happen (LF is ASCII).
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let line = 1;
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    try {
-      decoder.decode(bytes.subarray(start, end));
-    } catch {
-      return line;
-    }
-    start = end + 1;
-    line++;
-  }
-  return line;
 }
 
 /** What detection saw for one candidate delimiter. */

@@ -2,20 +2,24 @@
 // normalisation; text files in the usual encodings, CSV with the usual delimiters (formats.ts). Rows with
 // problems are never dropped silently or altered: they are listed with their line, column, value and fix, and
 // left out of the dataset; every label rewrite (synonym, case, whitespace) is recorded with its count.
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { type CsvRecord, readCsvRecords } from './csv.js';
 import { DataError } from './errors.js';
 import { type Dataset, type Example, makeDataset } from './example.js';
+import { checkDataPath, checkTextFile } from './file-check.js';
 import {
   type CsvDelimiter,
+  type DecodedText,
+  type InvalidByte,
   type SettingSource,
   type TextEncoding,
   decodeText,
   delimiterName,
   detectDelimiter,
 } from './formats.js';
+import { type ProblemSummary, labelMismatch, problemLine, problemLines, summarizeProblems } from './problems.js';
 import { type ReadRow, csvRow, jsonlRow } from './stream.js';
 import { readXlsx } from './xlsx.js';
 
@@ -68,15 +72,18 @@ export type ProblemCode =
   | 'WRONG_FIELD_COUNT'
   | 'BAD_JSON'
   | 'NOT_AN_OBJECT'
-  | 'NOT_TEXT';
+  | 'NOT_TEXT'
+  | 'BAD_ENCODING';
 
 /** A row that was left out, and how to fix it. */
 export interface RowProblem {
   line: number;
   column?: string;
   code: ProblemCode;
-  /** The offending value, truncated to 80 characters. */
+  /** The offending value, truncated to 80 characters (BAD_ENCODING: the byte, e.g. "0x80"). */
   value?: string;
+  /** BAD_ENCODING: the byte offset in the file of the first byte that is no character. */
+  offset?: number;
   message: string;
 }
 
@@ -91,6 +98,8 @@ export interface LabelRewrite {
 export interface ImportResult {
   dataset: Dataset;
   problems: RowProblem[];
+  /** The problems most rows share, each said once with the cure (print with problemLines). */
+  summaries: ProblemSummary[];
   labelRewrites: LabelRewrite[];
   /** Data rows read (header excluded). */
   rowsRead: number;
@@ -122,9 +131,10 @@ export function formatOf(path: string): DataFormat {
 
 /** Reads a data file into a dataset plus the list of problem rows. */
 export async function importFile(path: string, opts: ImportOptions = {}): Promise<ImportResult> {
-  if (!existsSync(path))
-    throw new DataError('DATA_FILE', `${path} not found: check the path in the task file (data.train / data.test).`);
-  const rows = await readRows(path, opts.format ?? formatOf(path), opts);
+  checkDataPath(path, 'check the path in the task file (data.train / data.test)');
+  const format = opts.format ?? formatOf(path);
+  checkTextFile(path, format, opts.encoding);
+  const rows = await readRows(path, format, opts);
   return { ...toDataset(rows, path, opts), read: rows.read };
 }
 
@@ -157,8 +167,10 @@ export interface Table {
 
 /** Reads a CSV / TSV / JSONL / Parquet / .xlsx file without interpreting its columns. */
 export async function readTable(path: string, format?: DataFormat, opts: ReadOptions = {}): Promise<Table> {
-  if (!existsSync(path)) throw new DataError('DATA_FILE', `${path} not found: check the path.`);
-  const { columns, rows, read } = await readRows(path, format ?? formatOf(path), opts);
+  checkDataPath(path);
+  const f = format ?? formatOf(path);
+  checkTextFile(path, f, opts.encoding);
+  const { columns, rows, read } = await readRows(path, f, opts);
   return {
     read,
     columns,
@@ -173,7 +185,7 @@ export async function readTable(path: string, format?: DataFormat, opts: ReadOpt
  */
 export function csvHeader(path: string, opts: ReadOptions = {}): string[] | undefined {
   const ext = extname(path).toLowerCase();
-  if ((ext !== '.csv' && ext !== '.tsv') || !existsSync(path)) return undefined;
+  if ((ext !== '.csv' && ext !== '.tsv') || !existsSync(path) || !statSync(path).isFile()) return undefined;
   const fd = openSync(path, 'r');
   let bytes: Buffer;
   let whole: boolean;
@@ -229,10 +241,25 @@ function csvRows(path: string, opts: ReadOptions): Read {
   readCsvRecords(utf8, { pos: 0, line: 1 }, true, path, (r) => records.push(r), delimiter.value);
   const header = records[0];
   if (!header) throw new DataError('DATA_FORMAT', `${path} is empty: it needs a header row (e.g. text,label) and data rows.`);
+  // A record holds the lines from its own to the next record's; bytes that are no character make it a problem.
+  const bad = badBytesByRecord(
+    records.map((r) => r.line),
+    decoded.invalid,
+  );
+  const headerBad = bad.get(0);
+  if (headerBad) {
+    const { message, fix } = encodingProblem(decoded, headerBad);
+    throw new DataError('DATA_FORMAT', `${path}: the header is ${message}.`, { file: path, fix });
+  }
   const columns = header.fields.map((c) => c.trim());
   return {
     columns,
-    rows: records.slice(1).map((r) => csvRow(columns, r, delimiter.value)),
+    rows: records.slice(1).map((r, i) => {
+      const invalid = bad.get(i + 1);
+      if (!invalid) return csvRow(columns, r, delimiter.value);
+      const field = r.fields.findIndex((f) => BAD_CHAR.test(f));
+      return { line: r.line, problem: badEncodingRow(decoded, r.line, invalid, columns[field]) };
+    }),
     read: {
       format: 'csv',
       delimiter,
@@ -245,8 +272,15 @@ function jsonlRows(path: string, opts: ReadOptions): Read {
   const columns = new Set<string>();
   const rows: ReadRow[] = [];
   const decoded = decodeText(readFileSync(path), opts.encoding, path);
+  const badLines = new Map<number, InvalidByte[]>();
+  for (const b of decoded.invalid) badLines.set(b.line, [...(badLines.get(b.line) ?? []), b]);
   decoded.text.split('\n').forEach((text, i) => {
-    const row = jsonlRow(text, i + 1);
+    const invalid = badLines.get(i + 1);
+    let row = jsonlRow(text, i + 1);
+    if (row && invalid) {
+      const column = Object.entries(row.values ?? {}).find(([, v]) => typeof v === 'string' && BAD_CHAR.test(v))?.[0];
+      row = { line: i + 1, problem: badEncodingRow(decoded, i + 1, invalid, column) };
+    }
     if (!row) return;
     for (const k of Object.keys(row.values ?? {})) columns.add(k);
     rows.push(row);
@@ -255,6 +289,48 @@ function jsonlRows(path: string, opts: ReadOptions): Read {
     columns: [...columns],
     rows,
     read: { format: 'jsonl', encoding: { value: decoded.encoding, source: decoded.source, bom: decoded.bom } },
+  };
+}
+
+/** What bytes that are no character become in the decoded text (U+FFFD, or Windows-1252's unassigned bytes). */
+const BAD_CHAR = /[\uFFFD\x81\x8D\x8F\x90\x9D]/;
+
+/** The bad bytes of each record (by index), given the line each record starts on (sorted) and the bytes (sorted). */
+function badBytesByRecord(starts: readonly number[], invalid: readonly InvalidByte[]): Map<number, InvalidByte[]> {
+  const out = new Map<number, InvalidByte[]>();
+  let r = 0;
+  for (const b of invalid) {
+    while (r + 1 < starts.length && (starts[r + 1] as number) <= b.line) r++;
+    out.set(r, [...(out.get(r) ?? []), b]);
+  }
+  return out;
+}
+
+/** Where the first bad byte of a row is, in words, and the fix for the encoding it was read with. */
+function encodingProblem(decoded: DecodedText, invalid: readonly InvalidByte[]): { message: string; fix: string } {
+  const b = invalid[0] as InvalidByte;
+  const hex = `0x${b.byte.toString(16).padStart(2, '0')}`;
+  const name = decoded.encoding === 'latin1' ? 'windows-1252' : decoded.encoding;
+  const fix =
+    decoded.encoding === 'utf-8'
+      ? "pass --encoding windows-1252 (or the file's encoding)"
+      : `pass --encoding with the file's encoding${name === 'windows-1252' ? '' : ' (e.g. windows-1252)'}`;
+  return {
+    message: `not valid ${name.startsWith('utf') ? name.toUpperCase() : name} (${decoded.source}): byte ${hex} at line ${b.line}, column ${b.column}, byte offset ${b.offset}: ${fix}`,
+    fix,
+  };
+}
+
+/** A row with bytes that are no character: listed and left out, never stored with "\uFFFD" in it. */
+function badEncodingRow(decoded: DecodedText, line: number, invalid: readonly InvalidByte[], column?: string): RowProblem {
+  const b = invalid[0] as InvalidByte;
+  return {
+    line,
+    ...(column !== undefined ? { column } : {}),
+    code: 'BAD_ENCODING',
+    value: `0x${b.byte.toString(16).padStart(2, '0')}`,
+    offset: b.offset,
+    message: `${encodingProblem(decoded, invalid).message}.`,
   };
 }
 
@@ -269,6 +345,52 @@ async function parquetRows(path: string): Promise<Read> {
   return { columns, rows: objects.map((values, i) => ({ line: i + 1, values })), read: { format: 'parquet' } };
 }
 
+/** What a file's label column holds, next to the task's labels. */
+export interface LabelCheck {
+  /** Values that are none of the task's labels (after synonyms), most frequent first. */
+  unknown: string[];
+  /** The task's labels the file uses. */
+  known: string[];
+  /** When some values are unknown: the file's labels next to the task's, with the cure (see labelMismatch). */
+  message?: string;
+}
+
+/**
+ * Reads a file's label column and compares its distinct values with `allowedLabels` the way import matches them
+ * (trimmed, case-insensitive, after synonyms; multi-label cells split): what `task check` reports before an import.
+ */
+export async function checkLabels(path: string, opts: ImportOptions & { allowedLabels: readonly string[] }): Promise<LabelCheck> {
+  const table = await readTable(path, opts.format, opts);
+  const column = opts.labelColumn ?? 'label';
+  if (table.columns.length && !table.columns.includes(column)) {
+    const fix = 'name the label column in data.labelColumn';
+    throw new DataError('DATA_COLUMNS', `${path} has no column "${column}" (it has ${shownColumns(table.columns)}): ${fix}.`, {
+      file: path,
+      fix,
+    });
+  }
+  const synonyms = new Map(Object.entries(opts.synonyms ?? {}).map(([k, v]) => [tidy(k).toLowerCase(), v]));
+  const allowed = new Map(opts.allowedLabels.map((l) => [l.toLowerCase(), l]));
+  const unknown = new Map<string, number>();
+  const known = new Set<string>();
+  for (const { values } of table.rows) {
+    const raw = values[column];
+    if (raw === undefined || raw === null) continue;
+    const parts = opts.multiLabel ? String(raw).split(opts.labelSeparator ?? '|') : [String(raw)];
+    for (const part of parts.map(tidy).filter(Boolean)) {
+      const match = allowed.get((synonyms.get(part.toLowerCase()) ?? part).toLowerCase());
+      if (match) known.add(match);
+      else unknown.set(part, (unknown.get(part) ?? 0) + 1);
+    }
+  }
+  const values = [...unknown].sort((a, b) => b[1] - a[1]).map(([v]) => v);
+  return {
+    unknown: values,
+    known: [...known],
+    ...(values.length ? { message: labelMismatch(values, [...known], opts.allowedLabels) } : {}),
+  };
+}
+
 /** Trim and collapse inner whitespace. */
 const tidy = (s: string): string => s.trim().replace(/\s+/g, ' ');
 
@@ -278,15 +400,19 @@ function toDataset(read: Read, path: string, opts: ImportOptions): Omit<ImportRe
   const labelColumn = opts.labelColumn ?? 'label';
   const wanted = [...Object.values(inputs), labelColumn];
   const absent = wanted.filter((c) => !read.columns.includes(c));
-  if (absent.length && read.rows.some((r) => r.values)) {
+  // Checked whenever there are columns (a CSV header alone has them; JSONL's come from its readable rows).
+  if (absent.length && read.columns.length) {
+    const fix = 'map the columns (inputs[].column / data.labelColumn in the task file)';
     throw new DataError(
       'DATA_COLUMNS',
-      `${path} has no column ${absent.map((c) => `"${c}"`).join(', ')} (it has ${read.columns.join(', ')}): map the columns (inputs[].column / data.labelColumn in the task file).`,
+      `${path} has no column ${absent.map((c) => `"${c}"`).join(', ')} (it has ${shownColumns(read.columns)}): ${fix}.`,
+      { file: path, fix },
     );
   }
   const synonyms = new Map(Object.entries(opts.synonyms ?? {}).map(([k, v]) => [tidy(k).toLowerCase(), v]));
   const allowed = opts.allowedLabels ? new Map(opts.allowedLabels.map((l) => [l.toLowerCase(), l])) : undefined;
   const rewrites = new Map<string, LabelRewrite>();
+  const known = new Set<string>();
   const problems: RowProblem[] = [];
   const examples: Example[] = [];
   const source = basename(path);
@@ -306,6 +432,7 @@ function toDataset(read: Read, path: string, opts: ImportOptions): Omit<ImportRe
         };
       }
       label = match;
+      known.add(match);
     }
     if (label !== raw) {
       const key = `${raw}\u0000${label}`;
@@ -374,6 +501,9 @@ function toDataset(read: Read, path: string, opts: ImportOptions): Omit<ImportRe
     }
     if (problem) problems.push(problem);
   }
+  const rowsRead = read.rows.length;
+  const summaries = summarizeProblems(problems, { rowsRead, taskLabels: opts.allowedLabels, knownLabels: [...known] });
+  if (!examples.length) throw noUsableRows(path, wanted, { problems, summaries, rowsRead });
   if (opts.strict && problems.length) {
     const shown = problems.slice(0, 5).map((p) => `  line ${p.line}${p.column ? ` (${p.column})` : ''}: ${p.code}: ${p.message}`);
     throw new DataError(
@@ -381,7 +511,38 @@ function toDataset(read: Read, path: string, opts: ImportOptions): Omit<ImportRe
       `${path}: ${problems.length} problem row(s):\n${shown.join('\n')}${problems.length > 5 ? '\n  ...' : ''}`,
     );
   }
-  return { dataset: makeDataset(examples, path), problems, labelRewrites: [...rewrites.values()], rowsRead: read.rows.length };
+  return { dataset: makeDataset(examples, path), problems, summaries, labelRewrites: [...rewrites.values()], rowsRead };
+}
+
+/** The error for a file with no row to import: what most rows share (with the cure) and a few of them. */
+function noUsableRows(
+  path: string,
+  wanted: readonly string[],
+  r: { problems: RowProblem[]; summaries: ProblemSummary[]; rowsRead: number },
+): DataError {
+  if (!r.rowsRead) {
+    const fix = `add labelled rows (${wanted.join(', ')}) under the header`;
+    return new DataError('DATA_EMPTY', `${path} has no data rows: ${fix}.`, { file: path, fix });
+  }
+  const all = r.summaries.length === 1 && r.summaries[0]?.count === r.rowsRead ? r.summaries[0] : undefined;
+  const fix = all?.message ?? 'fix the rows listed (or remove them) and import again';
+  const lines = all
+    ? [
+        ...r.problems.slice(0, 3).map(problemLine),
+        ...(r.problems.length > 3 ? [`… ${r.problems.length - 3} more problem rows`] : []),
+      ]
+    : problemLines(r, 5);
+  return new DataError(
+    'DATA_EMPTY',
+    `${path}: none of its ${r.rowsRead} rows can be imported${all ? `: ${all.message}` : ''}:\n${lines.map((l) => `  ${l}`).join('\n')}`,
+    { file: path, fix },
+  );
+}
+
+/** A file's columns for a message: at most 20, each as JSON when it has control characters or U+FFFD. */
+function shownColumns(columns: readonly string[]): string {
+  const shown = columns.slice(0, 20).map((c) => (/[\p{C}\uFFFD]/u.test(c) ? JSON.stringify(c.slice(0, 40)) : c));
+  return `${shown.join(', ')}${columns.length > 20 ? `, … ${columns.length - 20} more` : ''}`;
 }
 
 /** The candidate within edit distance 2 of `s` (case-insensitive), if any. */

@@ -1,5 +1,5 @@
 // Public API of the data step: import, versioned datasets, the data report, splits, K-shot samples and exports.
-export { DataError, type DataErrorCode } from './errors.js';
+export { DataError, type DataErrorCode, type DataErrorDetails } from './errors.js';
 export { type Example, type Dataset, datasetHash, makeDataset } from './example.js';
 export { type CsvRecord, type CsvCursor, parseCsv, readCsvRecords, csvBomLength, csvLine } from './csv.js';
 export {
@@ -19,12 +19,15 @@ export {
   type CsvDelimiter,
   type SettingSource,
   type DecodedText,
+  type InvalidByte,
   decodeText,
   detectDelimiter,
   delimiterName,
   parseDelimiter,
   parseEncoding,
 } from './formats.js';
+export { type ProblemSummary, labelMismatch, problemLine, problemLines, summarizeProblems } from './problems.js';
+export { checkDataPath, checkTextFile } from './file-check.js';
 export { type SheetRows, readXlsx, cellText } from './xlsx.js';
 export {
   type DataFormat,
@@ -39,6 +42,8 @@ export {
   type LabelRewrite,
   formatOf,
   importFile,
+  type LabelCheck,
+  checkLabels,
   type Table,
   readTable,
 } from './import.js';

@@ -4,6 +4,7 @@
 import { open } from 'node:fs/promises';
 import { type CsvCursor, type CsvRecord, csvBomLength, readCsvRecords } from './csv.js';
 import { DataError } from './errors.js';
+import { checkDataPath, checkTextFile } from './file-check.js';
 import type { RowProblem } from './import.js';
 
 /** A row read from a file: its values by column, or the problem that made it unreadable. */
@@ -49,6 +50,8 @@ export interface RowStream {
 export async function openRowStream(path: string, format: 'csv' | 'jsonl', opts: RowStreamOptions = {}): Promise<RowStream> {
   const chunkBytes = opts.chunkBytes ?? 1 << 20;
   const maxRowBytes = opts.maxRowBytes ?? 64 << 20;
+  checkDataPath(path);
+  checkTextFile(path, format);
   const head = await readPrefix(path, 3);
   const bom = csvBomLength(head);
   let columns: string[] | undefined;
