@@ -3,7 +3,15 @@
 export { AppError, type AppErrorCode } from './errors.js';
 export { resolveModelDir } from './models.js';
 export { type OnProgress, type ProgressEvent, etaClock } from './progress.js';
-export { type Project, type ProjectLocation, importTaskSplit, openProject, saveDataset } from './project.js';
+export {
+  type Project,
+  type ProjectLocation,
+  type TaskDataIssue,
+  checkTaskData,
+  importTaskSplit,
+  openProject,
+  saveDataset,
+} from './project.js';
 export {
   type RetrainComparison,
   type RetrainDataset,

@@ -1,7 +1,17 @@
+import { existsSync } from 'node:fs';
 // What most workflows start from: the task file, the project's store (with the task saved in it), and the task's
 // model, each opened once. Every surface opens a project the same way; only how warnings reach a person differs.
 import { dirname, resolve } from 'node:path';
-import { type Dataset, type ImportResult, type ReadOptions, importFile, parseDelimiter } from '../core/data/index.js';
+import {
+  DataError,
+  type Dataset,
+  type ImportOptions,
+  type ImportResult,
+  type ReadOptions,
+  checkLabels,
+  importFile,
+  parseDelimiter,
+} from '../core/data/index.js';
 import { type LoadedTask, TASK_FILE, readTask } from '../core/task/index.js';
 import { type Store, openStore } from '../store/index.js';
 import { type Pretrained, loadPretrained } from '../transformers/index.js';
@@ -94,24 +104,61 @@ export async function importTaskSplit(
   read: ReadOptions = {},
 ): Promise<ImportResult | undefined> {
   const path = file ?? project.loaded.dataPaths[split];
-  const task = project.loaded.task;
-  if (!path || !task.data) return undefined;
-  const delimiter = read.delimiter ?? (task.data.delimiter !== undefined ? parseDelimiter(task.data.delimiter) : undefined);
-  const encoding = read.encoding ?? task.data.encoding;
-  const sheet = read.sheet ?? task.data.sheet;
-  return importFile(path, {
-    format: task.data.format,
+  if (!path || !project.loaded.task.data) return undefined;
+  return importFile(path, { ...taskImportOptions(project.loaded.task, read), strict });
+}
+
+/** How the task's data files are read: its column mapping, labels and data.delimiter / encoding / sheet, or `read`'s. */
+function taskImportOptions(
+  task: LoadedTask['task'],
+  read: ReadOptions = {},
+): ImportOptions & { allowedLabels: readonly string[] } {
+  const data = task.data;
+  const delimiter = read.delimiter ?? (data?.delimiter !== undefined ? parseDelimiter(data.delimiter) : undefined);
+  const encoding = read.encoding ?? data?.encoding;
+  const sheet = read.sheet ?? data?.sheet;
+  return {
+    format: data?.format,
     ...(delimiter !== undefined ? { delimiter } : {}),
     ...(encoding !== undefined ? { encoding } : {}),
     ...(sheet !== undefined ? { sheet } : {}),
     inputs: Object.fromEntries(task.inputs.map((i) => [i.name, i.column ?? i.name])),
-    labelColumn: task.data.labelColumn,
+    labelColumn: data?.labelColumn,
     multiLabel: task.type === 'multi-label',
-    labelSeparator: task.data.labelSeparator,
-    synonyms: task.data.labelSynonyms,
+    labelSeparator: data?.labelSeparator,
+    synonyms: data?.labelSynonyms,
     allowedLabels: task.labels.map((l) => l.name),
-    strict,
-  });
+  };
+}
+
+/** A data file of the task whose label values are not (all) the task's labels, or that cannot be read. */
+export interface TaskDataIssue {
+  split: 'train' | 'dev' | 'test';
+  path: string;
+  /** e.g. "the file's labels are great, other; the task's are positive, negative: map them in data.labelSynonyms …" */
+  message: string;
+  /** Nothing in the file would import: none of its labels is the task's, or it cannot be read. */
+  fatal: boolean;
+}
+
+/**
+ * Reads the label column of each data file the task names (that exists) and compares its distinct values with the
+ * task's labels as import will (what `task check` reports, before anything is imported).
+ */
+export async function checkTaskData(loaded: Pick<LoadedTask, 'task' | 'dataPaths'>): Promise<TaskDataIssue[]> {
+  const issues: TaskDataIssue[] = [];
+  for (const split of ['train', 'dev', 'test'] as const) {
+    const path = loaded.dataPaths[split];
+    if (!path || !existsSync(path)) continue;
+    try {
+      const check = await checkLabels(path, taskImportOptions(loaded.task));
+      if (check.message) issues.push({ split, path, message: check.message, fatal: !check.known.length });
+    } catch (e) {
+      if (!DataError.isInstance(e)) throw e;
+      issues.push({ split, path, message: e.message, fatal: true });
+    }
+  }
+  return issues;
 }
 
 /** Stores a dataset version with its rows. */
