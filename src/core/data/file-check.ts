@@ -44,10 +44,11 @@ export function checkDataPath(path: string, notFound = 'check the path'): void {
 
 /**
  * Throws a DataError naming the file when, read as `format` csv or jsonl, it is binary: a known signature, or NUL
- * bytes in its first 4 KiB outside UTF-16. Other formats are not looked at.
+ * bytes in its first 4 KiB outside UTF-16. Other formats, and files that are not regular files, are not looked at.
  */
 export function checkTextFile(path: string, format: string, encoding?: TextEncoding): void {
-  if (format !== 'csv' && format !== 'jsonl') return;
+  // Only regular files: a pipe or /dev/stdin would lose the bytes sniffed.
+  if ((format !== 'csv' && format !== 'jsonl') || !statSync(path, { throwIfNoEntry: false })?.isFile()) return;
   const head = Buffer.alloc(SNIFF_BYTES);
   const fd = openSync(path, 'r');
   let n: number;
