@@ -273,7 +273,11 @@ function jsonlRows(path: string, opts: ReadOptions): Read {
   const rows: ReadRow[] = [];
   const decoded = decodeText(readFileSync(path), opts.encoding, path);
   const badLines = new Map<number, InvalidByte[]>();
-  for (const b of decoded.invalid) badLines.set(b.line, [...(badLines.get(b.line) ?? []), b]);
+  for (const b of decoded.invalid) {
+    const list = badLines.get(b.line);
+    if (list) list.push(b);
+    else badLines.set(b.line, [b]);
+  }
   decoded.text.split('\n').forEach((text, i) => {
     const invalid = badLines.get(i + 1);
     let row = jsonlRow(text, i + 1);
@@ -301,7 +305,9 @@ function badBytesByRecord(starts: readonly number[], invalid: readonly InvalidBy
   let r = 0;
   for (const b of invalid) {
     while (r + 1 < starts.length && (starts[r + 1] as number) <= b.line) r++;
-    out.set(r, [...(out.get(r) ?? []), b]);
+    const list = out.get(r);
+    if (list) list.push(b);
+    else out.set(r, [b]);
   }
   return out;
 }

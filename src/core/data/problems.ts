@@ -29,7 +29,11 @@ const EXAMPLES = 3;
  */
 export function summarizeProblems(problems: readonly RowProblem[], ctx: SummaryContext): ProblemSummary[] {
   const byCode = new Map<ProblemCode, RowProblem[]>();
-  for (const p of problems) byCode.set(p.code, [...(byCode.get(p.code) ?? []), p]);
+  for (const p of problems) {
+    const list = byCode.get(p.code);
+    if (list) list.push(p);
+    else byCode.set(p.code, [p]);
+  }
   const out: ProblemSummary[] = [];
   for (const [code, list] of byCode) {
     if (list.length < 2 || list.length * 2 < ctx.rowsRead) continue;
