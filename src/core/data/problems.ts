@@ -41,7 +41,10 @@ export function summarizeProblems(problems: readonly RowProblem[], ctx: SummaryC
     let message = first.message.replace(/\.$/, '');
     if (code === 'UNKNOWN_LABEL' && ctx.taskLabels) {
       const counts = new Map<string, number>();
-      for (const p of list) counts.set(p.value ?? '', (counts.get(p.value ?? '') ?? 0) + 1);
+      for (const p of list) {
+        const v = (p.value ?? '').trim().replace(/\s+/g, ' ');
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
       const values = [...counts].sort((a, b) => b[1] - a[1]).map(([v]) => v);
       message = labelMismatch(values, ctx.knownLabels ?? [], ctx.taskLabels);
     }
